@@ -1,0 +1,129 @@
+"""The single write path for a ticket's state: lock, check the table, save, append an event, side effects after commit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from hotline.accounts.models import User
+from hotline.core.errors import Conflict, InvalidTransition, NotAllowed, NotFound
+from hotline.tickets.models import Ticket, TicketEvent
+from hotline.tickets.permissions import actor_role, department_assignment, ticket_visible_to
+from hotline.tickets.workflow import TRANSITIONS
+
+# Fields every transition may touch besides the ones it names.
+_ALWAYS = ("status", "version", "updated_at")
+
+
+def ticket_lock(ticket: Ticket | int, *, version: int | None = None) -> Ticket:
+    """Reload the ticket under a row lock (PostgreSQL), checking the caller's version if given."""
+    pk = ticket.pk if isinstance(ticket, Ticket) else ticket
+    try:
+        locked = Ticket.objects.select_for_update().get(pk=pk)
+    except Ticket.DoesNotExist:
+        raise NotFound("工单不存在。") from None
+    if version is not None and locked.version != version:
+        raise Conflict("工单已被他人处理，请刷新后查看最新状态。", code="conflict")
+    return locked
+
+
+def check_move(ticket: Ticket, by: User | None, action: str) -> None:
+    """Raise unless the transition table lets `by` take `action` on the ticket in its current state."""
+    move = TRANSITIONS[action]
+    role = actor_role(by)
+    if by is not None and by.is_department_user and not ticket_visible_to(by, ticket):
+        raise NotFound("工单不存在。")
+    if role not in move.roles:
+        raise NotAllowed(f"您的角色无权执行“{move.label}”。")
+    if ticket.status not in move.sources:
+        raise InvalidTransition(
+            f"工单当前状态为“{ticket.get_status_display()}”，不能执行“{move.label}”。",
+        )
+    if (
+        by is not None
+        and by.is_department_user
+        and (not move.department or department_assignment(by, ticket, move.department) is None)
+    ):
+        raise NotAllowed(
+            f"本单位不是该工单的{'主办' if move.department != 'assist' else '协办'}单位，不能执行“{move.label}”。"
+        )
+
+
+def ticket_event(
+    ticket: Ticket,
+    *,
+    action: str,
+    by: User | None,
+    from_status: str,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> TicketEvent:
+    """Append an event numbered by the ticket's version (so two writers can never both append)."""
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        seq=ticket.version,
+        action=action,
+        at=timezone.now(),
+        actor=by,
+        actor_role=actor_role(by),
+        actor_department=by.department if by is not None else None,
+        from_status=from_status,
+        to_status=ticket.status,
+        note=note,
+        data=data or {},
+    )
+
+
+def ticket_save(ticket: Ticket, fields: tuple[str, ...] | list[str]) -> None:
+    """Save named fields with a compare-and-swap on the version, which also serialises SQLite writers."""
+    old_version = ticket.version
+    ticket.version = old_version + 1
+    ticket.updated_at = timezone.now()
+    names = set(fields) | set(_ALWAYS)
+    values = {name: getattr(ticket, name) for name in names if name != "version"}
+    # Foreign keys are saved by id.
+    values = {
+        (f"{k}_id" if _is_fk(k) else k): (getattr(ticket, f"{k}_id") if _is_fk(k) else v)
+        for k, v in values.items()
+    }
+    updated = Ticket.objects.filter(pk=ticket.pk, version=old_version).update(
+        version=ticket.version, **values
+    )
+    if updated != 1:
+        raise Conflict("工单已被他人处理，请刷新后查看最新状态。")
+
+
+def _is_fk(name: str) -> bool:
+    field = Ticket._meta.get_field(name)
+    return bool(field.many_to_one)
+
+
+def transition(
+    ticket: Ticket | int,
+    *,
+    by: User | None,
+    action: str,
+    apply: Callable[[Ticket], tuple[str, list[str], dict[str, Any]]],
+    note: str = "",
+    version: int | None = None,
+    after_commit: Callable[[Ticket], None] | None = None,
+) -> Ticket:
+    """Run one action: `apply` mutates the locked ticket and returns (new status, changed fields, event data)."""
+    with transaction.atomic():
+        locked = ticket_lock(ticket, version=version)
+        check_move(locked, by, action)
+        from_status = locked.status
+        to_status, fields, data = apply(locked)
+        if to_status not in TRANSITIONS[action].targets:
+            raise InvalidTransition(
+                f"“{TRANSITIONS[action].label}”不能使工单进入“{Ticket.Status(to_status).label}”。"
+            )
+        locked.status = to_status
+        ticket_save(locked, fields)
+        ticket_event(locked, action=action, by=by, from_status=from_status, note=note, data=data)
+        if after_commit is not None:
+            transaction.on_commit(lambda: after_commit(locked))
+    return locked

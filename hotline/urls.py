@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.urls import include, path
+
+from hotline.api import api
+from hotline.core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("accounts/", include("hotline.accounts.urls")),
+    path("", include("hotline.core.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
