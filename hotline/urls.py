@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib import admin
 from django.urls import include, path
 
 from hotline.api import api
@@ -6,6 +7,7 @@ from hotline.core.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("accounts/", include("hotline.accounts.urls")),
     path("", include("hotline.core.urls")),

@@ -347,6 +347,7 @@ def ticket_return_request(
             reason=reason,
             legal_basis=legal_basis,
             requested_by=by,
+            requested_at=timezone.now(),
         )
         t.resume_status = t.status
         fields = ["resume_status", *clock_pause(t, req.requested_at, "return")]
@@ -414,6 +415,7 @@ def ticket_extension_request(
             reason=reason,
             days=days,
             requested_by=by,
+            requested_at=timezone.now(),
         )
         return (
             S.EXTENSION_PENDING,
