@@ -15,7 +15,10 @@ class DepartmentAdmin(admin.ModelAdmin):
 class UserAdmin(BaseUserAdmin):
     list_display = ("username", "display_name", "role", "department", "is_active")
     list_filter = ("role", "is_active")
-    fieldsets = (*BaseUserAdmin.fieldsets, ("热线", {"fields": ("display_name", "employee_no", "role", "department")}))  # type: ignore[misc]
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        ("热线", {"fields": ("display_name", "employee_no", "role", "department")}),
+    )  # type: ignore[misc]
 
 
 @admin.register(ApiToken)

@@ -6,4 +6,5 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
+    path("keepalive/", views.keepalive, name="keepalive"),
 ]

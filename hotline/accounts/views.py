@@ -1,7 +1,7 @@
 """Sign-in and sign-out pages."""
 
 from django.contrib.auth import login, logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
@@ -45,3 +45,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     return redirect("accounts:login")
+
+
+def keepalive(request: HttpRequest) -> HttpResponse:
+    """Extends the session (every request does); 401 once it has expired."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"code": "unauthorized", "message": "会话已过期，请重新登录。"}, status=401)
+    return JsonResponse({"ok": True})

@@ -36,7 +36,13 @@ DISTRICTS = {
     "BSQ": ("北山区", ["北山街道", "枫林街道", "石门镇"]),
 }
 ZONES = {"GXQ": ("江州高新区", ["创新街道", "科技城街道"])}
-CENTRE_TEAMS = [("HL", "市12345热线中心"), ("HL-HW", "话务一组"), ("HL-PD", "派单审核组"), ("HL-HF", "回访组"), ("HL-ZJ", "质检组")]
+CENTRE_TEAMS = [
+    ("HL", "市12345热线中心"),
+    ("HL-HW", "话务一组"),
+    ("HL-PD", "派单审核组"),
+    ("HL-HF", "回访组"),
+    ("HL-ZJ", "质检组"),
+]
 
 # (level-1, level-2, level-3 names, department code that handles it, type weights)
 CATEGORY_TREE = [
@@ -60,10 +66,42 @@ CATEGORY_TREE = [
     ("住房保障", "公积金", ["公积金提取", "公积金贷款"], "GJJ"),
 ]
 
-ROADS = ["幸福路", "人民大道", "建设路", "解放路", "滨江路", "中山路", "花园街", "学府路", "沿湖大道", "长青路"]
+ROADS = [
+    "幸福路",
+    "人民大道",
+    "建设路",
+    "解放路",
+    "滨江路",
+    "中山路",
+    "花园街",
+    "学府路",
+    "沿湖大道",
+    "长青路",
+]
 ESTATES = ["阳光小区", "翠湖花园", "锦绣家园", "江畔名邸", "丰收新村", "金色港湾", "和平里小区", "梧桐苑"]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
-GIVEN = ["伟", "芳", "娜", "敏", "静", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "桂兰", "建华", "志强"]
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "强",
+    "磊",
+    "洋",
+    "艳",
+    "勇",
+    "军",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "桂兰",
+    "建华",
+    "志强",
+]
 
 CONTENT = {
     "物业服务": "{estate}物业长期不打扫楼道，垃圾堆积，业主多次反映无人处理，请相关部门督促物业整改。",
@@ -107,7 +145,18 @@ CONTENT = {
     "公积金提取": "想咨询租房提取公积金的条件和办理流程。",
     "公积金贷款": "咨询首套房公积金贷款额度如何计算，需要哪些材料。",
 }
-CONSULT = {"维修资金", "劳动合同", "社保缴纳", "退休待遇", "电费疑问", "燃气开户", "入学政策", "医保报销", "公积金提取", "公积金贷款"}
+CONSULT = {
+    "维修资金",
+    "劳动合同",
+    "社保缴纳",
+    "退休待遇",
+    "电费疑问",
+    "燃气开户",
+    "入学政策",
+    "医保报销",
+    "公积金提取",
+    "公积金贷款",
+}
 URGENT = {"井盖缺失", "燃气泄漏", "停电"}
 
 DEMO_USERS = [
@@ -137,7 +186,9 @@ class DemoSummary:
 
 
 def _dept(code: str, name: str, kind: str, parent: Department | None = None) -> Department:
-    dept, _ = Department.objects.get_or_create(code=code, defaults={"name": name, "kind": kind, "parent": parent})
+    dept, _ = Department.objects.get_or_create(
+        code=code, defaults={"name": name, "kind": kind, "parent": parent}
+    )
     return dept
 
 
@@ -166,9 +217,13 @@ def build_categories() -> dict[str, tuple[Category, str]]:
         if top is None:
             top, _ = Category.objects.get_or_create(code=f"{len(codes) + 1:02d}", defaults={"name": l1})
             codes[l1] = top
-        mid, _ = Category.objects.get_or_create(code=f"{top.code}{i1:02d}", defaults={"name": l2, "parent": top})
+        mid, _ = Category.objects.get_or_create(
+            code=f"{top.code}{i1:02d}", defaults={"name": l2, "parent": top}
+        )
         for i3, l3 in enumerate(l3s, 1):
-            leaf, _ = Category.objects.get_or_create(code=f"{mid.code}{i3:02d}", defaults={"name": l3, "parent": mid})
+            leaf, _ = Category.objects.get_or_create(
+                code=f"{mid.code}{i3:02d}", defaults={"name": l3, "parent": mid}
+            )
             leaves[l3] = (leaf, handler)
     return leaves
 
@@ -191,7 +246,14 @@ def build_users(depts: dict[str, Department]) -> list[tuple[str, str, str]]:
 class _Story:
     """Drives one ticket through the services along a random but plausible path, under a clock."""
 
-    def __init__(self, rnd: random.Random, clock: Clock, users: dict[str, User], depts: dict[str, Department], now: datetime):
+    def __init__(
+        self,
+        rnd: random.Random,
+        clock: Clock,
+        users: dict[str, User],
+        depts: dict[str, Department],
+        now: datetime,
+    ):
         self.rnd, self.clock, self.u, self.d, self.now = rnd, clock, users, depts, now
 
     def step(self, hours_lo: float, hours_hi: float) -> bool:
@@ -225,7 +287,9 @@ class _Story:
     def run(self, ticket: Ticket, lead: Department, leaf_name: str) -> None:
         r, u = self.rnd, self.u
         if ticket.type == Ticket.Type.CONSULTATION and r.random() < 0.6:
-            svc.ticket_answer(ticket=ticket, by=u["agent"], answer=f"已按热线百科解答{leaf_name}相关政策，市民表示清楚。")
+            svc.ticket_answer(
+                ticket=ticket, by=u["agent"], answer=f"已按热线百科解答{leaf_name}相关政策，市民表示清楚。"
+            )
             return
         if r.random() < 0.03:
             svc.ticket_invalidate(ticket=ticket, by=u["agent"], reason="来电无声，多次询问无应答")
@@ -244,35 +308,51 @@ class _Story:
             return
         handler = self.handler_for(first)
         if wrong:
-            ticket = svc.ticket_return_request(ticket=ticket, by=handler, reason="不属于本单位职责", legal_basis="三定方案")
+            ticket = svc.ticket_return_request(
+                ticket=ticket, by=handler, reason="不属于本单位职责", legal_basis="三定方案"
+            )
             if not self.step(0.5, 8):
                 return
-            ticket = svc.ticket_return_decide(ticket=ticket, by=u["dispatcher"], approve=True, note="同意退单，改派")
+            ticket = svc.ticket_return_decide(
+                ticket=ticket, by=u["dispatcher"], approve=True, note="同意退单，改派"
+            )
             ticket = svc.ticket_dispatch(ticket=ticket, by=u["dispatcher"], lead=lead, note="按职责改派")
             handler = self.handler_for(lead)
             if not self.step(0.2, 6):
                 return
         ticket = svc.ticket_acknowledge(ticket=ticket, by=handler)
         if lead.code == "DCQ" and r.random() < 0.7:
-            ticket = svc.ticket_subdispatch(ticket=ticket, by=handler, department=self.d["DCQ-1"], note="请东华街道核实处理")
+            ticket = svc.ticket_subdispatch(
+                ticket=ticket, by=handler, department=self.d["DCQ-1"], note="请东华街道核实处理"
+            )
             handler = u["dcq-dh"]
         if ticket.budget_unit == "days" and r.random() < 0.12:
             if not self.step(4, 30):
                 return
-            ticket = svc.ticket_extension_request(ticket=ticket, by=handler, days=r.choice([2, 3, 5]), reason="需协调多个部门现场处置")
+            ticket = svc.ticket_extension_request(
+                ticket=ticket, by=handler, days=r.choice([2, 3, 5]), reason="需协调多个部门现场处置"
+            )
             if not self.step(1, 20):
                 return
-            ticket = svc.ticket_extension_decide(ticket=ticket, by=u["reviewer"], approve=True, note="同意延期")
+            ticket = svc.ticket_extension_decide(
+                ticket=ticket, by=u["reviewer"], approve=True, note="同意延期"
+            )
         if not self.step(2, 70):
             return
-        ticket = svc.ticket_reply(ticket=ticket, by=handler, reply=f"经现场核实，{leaf_name}问题已处理完毕，已与市民沟通。")
+        ticket = svc.ticket_reply(
+            ticket=ticket, by=handler, reply=f"经现场核实，{leaf_name}问题已处理完毕，已与市民沟通。"
+        )
         if not self.step(0.5, 12):
             return
         if r.random() < 0.08:
-            ticket = svc.ticket_review(ticket=ticket, by=u["reviewer"], approve=False, note="答复未说明处理结果，请补充")
+            ticket = svc.ticket_review(
+                ticket=ticket, by=u["reviewer"], approve=False, note="答复未说明处理结果，请补充"
+            )
             if not self.step(2, 24):
                 return
-            ticket = svc.ticket_reply(ticket=ticket, by=handler, reply="已补充：问题已整改到位，附现场照片说明。")
+            ticket = svc.ticket_reply(
+                ticket=ticket, by=handler, reply="已补充：问题已整改到位，附现场照片说明。"
+            )
             if not self.step(0.5, 8):
                 return
         ticket = svc.ticket_review(ticket=ticket, by=u["reviewer"], approve=True)
@@ -280,11 +360,19 @@ class _Story:
             return
         outcome = r.random()
         if outcome < 0.06:
-            svc.ticket_visit(ticket=ticket, by=u["visitor"], result="unsatisfied", note="市民表示问题仍未解决")
+            svc.ticket_visit(
+                ticket=ticket, by=u["visitor"], result="unsatisfied", note="市民表示问题仍未解决"
+            )
             return
-        result = "satisfied" if outcome < 0.85 else ("basically_satisfied" if outcome < 0.95 else "unreachable")
+        result = (
+            "satisfied" if outcome < 0.85 else ("basically_satisfied" if outcome < 0.95 else "unreachable")
+        )
         ticket = svc.ticket_visit(ticket=ticket, by=u["visitor"], result=result)
-        if ticket.status == Ticket.Status.CLOSED and self.clock.current < self.now - timedelta(days=30) and r.random() < 0.7:
+        if (
+            ticket.status == Ticket.Status.CLOSED
+            and self.clock.current < self.now - timedelta(days=30)
+            and r.random() < 0.7
+        ):
             svc.ticket_archive(ticket=ticket, by=u["supervisor"])
 
 
@@ -292,8 +380,9 @@ def _random_name(r: random.Random) -> str:
     return r.choice(SURNAMES) + r.choice(GIVEN)
 
 
-def build_tickets(*, count: int, days: int, seed: int, depts: dict[str, Department],
-                  leaves: dict[str, tuple[Category, str]]) -> int:
+def build_tickets(
+    *, count: int, days: int, seed: int, depts: dict[str, Department], leaves: dict[str, tuple[Category, str]]
+) -> int:
     rnd = random.Random(seed)
     users = {u.username: u for u in User.objects.filter(username__in=[row[0] for row in DEMO_USERS])}
     now = timezone.now()
@@ -301,7 +390,9 @@ def build_tickets(*, count: int, days: int, seed: int, depts: dict[str, Departme
     names = sorted(leaves)
     made = 0
     starts = sorted(
-        datetime.combine((now - timedelta(days=rnd.uniform(0, days))).astimezone(tz).date(), time(8), tzinfo=tz)
+        datetime.combine(
+            (now - timedelta(days=rnd.uniform(0, days))).astimezone(tz).date(), time(8), tzinfo=tz
+        )
         + timedelta(minutes=rnd.randint(0, 14 * 60))
         for _ in range(count)
     )
@@ -318,11 +409,22 @@ def build_tickets(*, count: int, days: int, seed: int, depts: dict[str, Departme
         text = CONTENT[leaf_name].format(
             estate=rnd.choice(ESTATES), road=rnd.choice(ROADS), road2=rnd.choice(ROADS), n=rnd.randint(1, 40)
         )
-        ttype = Ticket.Type.CONSULTATION if leaf_name in CONSULT else rnd.choice(
-            [Ticket.Type.COMPLAINT, Ticket.Type.HELP, Ticket.Type.REPORT, Ticket.Type.SUGGESTION, Ticket.Type.COMPLAINT]
+        ttype = (
+            Ticket.Type.CONSULTATION
+            if leaf_name in CONSULT
+            else rnd.choice(
+                [
+                    Ticket.Type.COMPLAINT,
+                    Ticket.Type.HELP,
+                    Ticket.Type.REPORT,
+                    Ticket.Type.SUGGESTION,
+                    Ticket.Type.COMPLAINT,
+                ]
+            )
         )
         channel = rnd.choices(
-            [Ticket.Channel.PHONE, Ticket.Channel.WEB, Ticket.Channel.WECHAT, Ticket.Channel.PROVINCE], [70, 12, 14, 4]
+            [Ticket.Channel.PHONE, Ticket.Channel.WEB, Ticket.Channel.WECHAT, Ticket.Channel.PROVINCE],
+            [70, 12, 14, 4],
         )[0]
         phone = f"1{rnd.choice('3578')}{rnd.randint(0, 9)}{rnd.randint(10_000_000, 99_999_999)}"
         with clock_at(start) as clock, transaction.atomic():
@@ -358,14 +460,22 @@ def build_duplicates(*, seed: int, count: int = 6) -> int:
     rnd = random.Random(seed + 1)
     agent = User.objects.get(username="agent")
     open_ones = list(
-        Ticket.objects.filter(status__in=[Ticket.Status.DISPATCHED, Ticket.Status.ACKNOWLEDGED]).order_by("-created_at")[: count * 2]
+        Ticket.objects.filter(status__in=[Ticket.Status.DISPATCHED, Ticket.Status.ACKNOWLEDGED]).order_by(
+            "-created_at"
+        )[: count * 2]
     )
     made = 0
     for i, original in enumerate(open_ones[:count]):
         data = svc.TicketInput(
-            title=original.title, content="再次来电反映：" + original.content, type=original.type, category=original.category,
-            address=original.address, district=original.district, citizen_name=original.citizen_name,
-            citizen_phone=original.citizen_phone, urgency=original.urgency,
+            title=original.title,
+            content="再次来电反映：" + original.content,
+            type=original.type,
+            category=original.category,
+            address=original.address,
+            district=original.district,
+            citizen_name=original.citizen_name,
+            citizen_phone=original.citizen_phone,
+            urgency=original.urgency,
         )
         dup, _ = svc.ticket_create(data=data, by=agent, submit=i % 3 == 2)
         if i % 3 != 2:
@@ -376,7 +486,12 @@ def build_duplicates(*, seed: int, count: int = 6) -> int:
 
 
 def _lead_handler(ticket: Ticket) -> User | None:
-    lead = ticket.assignments.filter(active=True, role="lead").order_by("-level").select_related("department").first()
+    lead = (
+        ticket.assignments.filter(active=True, role="lead")
+        .order_by("-level")
+        .select_related("department")
+        .first()
+    )
     if lead is None:
         return None
     return User.objects.filter(role=Role.DEPT_HANDLER, department=lead.department).first()
@@ -387,8 +502,15 @@ def build_pending_requests(count: int = 2) -> None:
     for ticket in Ticket.objects.filter(status=Ticket.Status.DISPATCHED).order_by("-created_at")[:count]:
         handler = _lead_handler(ticket)
         if handler is not None:
-            svc.ticket_return_request(ticket=ticket, by=handler, reason="该事项属于物业合同纠纷，不属于本单位职责", legal_basis="《物业管理条例》")
-    for ticket in Ticket.objects.filter(status=Ticket.Status.ACKNOWLEDGED, budget_unit="days").order_by("-created_at")[:count]:
+            svc.ticket_return_request(
+                ticket=ticket,
+                by=handler,
+                reason="该事项属于物业合同纠纷，不属于本单位职责",
+                legal_basis="《物业管理条例》",
+            )
+    for ticket in Ticket.objects.filter(status=Ticket.Status.ACKNOWLEDGED, budget_unit="days").order_by(
+        "-created_at"
+    )[:count]:
         handler = _lead_handler(ticket)
         if handler is not None:
             svc.ticket_extension_request(ticket=ticket, by=handler, days=3, reason="需等待第三方检测报告")

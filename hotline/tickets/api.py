@@ -10,14 +10,14 @@ from ninja.files import UploadedFile
 
 from hotline.accounts.api import ErrorOut
 from hotline.accounts.models import Department, User
-from hotline.core.errors import InvalidInput, NotAllowed, NotFound
+from hotline.core.errors import InvalidInput, NotFound
 from hotline.core.masking import mask_id_number, mask_name, mask_phone
-from hotline.core.models import AuditLog
 from hotline.tickets import schemas as s
 from hotline.tickets import services as svc
 from hotline.tickets.models import Attachment, Category, Ticket
 from hotline.tickets.permissions import allowed_actions
 from hotline.tickets.selectors import ticket_get, ticket_list
+from hotline.tickets.services.citizen import citizen_unmask
 
 router = Router(tags=["tickets"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -36,13 +36,6 @@ def _dept(code: str | None, field: str, *, required: bool = False) -> Department
     if dept is None:
         raise InvalidInput(f"单位编码 {code} 不存在。", fields={field: "单位不存在"})
     return dept
-
-
-def may_see_citizen(user: User, ticket: Ticket) -> bool:
-    """Centre roles that work with citizens may unmask; departments unless the citizen asked for confidentiality."""
-    if user.may_unmask:
-        return True
-    return user.is_department_user and not ticket.confidential
 
 
 def _citizen(ticket: Ticket, *, unmasked: bool) -> dict[str, Any]:
@@ -240,16 +233,7 @@ def ticket_citizen(request: HttpRequest, number: str) -> dict[str, Any]:
     """The citizen's unmasked details, for roles that may see them; every call is written to the audit log."""
     user = _user(request)
     ticket = ticket_get(user=user, number=number)
-    if not may_see_citizen(user, ticket):
-        raise NotAllowed("您的角色无权查看诉求人完整信息。")
-    AuditLog.objects.create(
-        actor=user,
-        action="citizen_unmask",
-        object_type="ticket",
-        object_id=ticket.number,
-        address=request.META.get("REMOTE_ADDR", "")[:64],
-    )
-    return _citizen(ticket, unmasked=True)
+    return citizen_unmask(ticket=ticket, by=user, address=request.META.get("REMOTE_ADDR", ""))
 
 
 @router.post("/tickets/{number}/attachments", response={201: s.AttachmentOut, **ERRORS}, summary="上传附件")

@@ -212,6 +212,25 @@ class Ticket(models.Model):
 
         return mask_phone(self.citizen_phone)
 
+    @property
+    def citizen_name_masked(self) -> str:
+        from hotline.core.masking import mask_name
+
+        return mask_name(self.citizen_name)
+
+    @property
+    def visit_result_label(self) -> str:
+        return VISIT_RESULT_LABELS.get(self.visit_result, self.visit_result)
+
+
+VISIT_RESULT_LABELS = {
+    "satisfied": "满意",
+    "basically_satisfied": "基本满意",
+    "unsatisfied": "不满意",
+    "unreachable": "未联系上",
+}
+# Event actions that are not transitions in the table.
+EVENT_LABELS = {"create": "受理", "attach": "上传附件", "warning": "临期预警", "overdue": "超期"}
 
 S = Ticket.Status
 # States in which a department holds the ticket and the handling clock runs (or is paused).
@@ -361,6 +380,32 @@ class TicketEvent(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise ValueError("工单事件只能追加，不能删除。")
+
+    @property
+    def action_label(self) -> str:
+        from hotline.tickets.workflow import TRANSITIONS
+
+        move = TRANSITIONS.get(self.action)
+        label = move.label if move else EVENT_LABELS.get(self.action, self.action)
+        if self.action == "visit":
+            label += "：" + VISIT_RESULT_LABELS.get(str(self.data.get("result", "")), "")
+        if self.action == "urge" and self.data.get("automatic"):
+            label = "自动催办"
+        return label
+
+    @property
+    def from_label(self) -> str:
+        return (
+            Ticket.Status(self.from_status).label
+            if self.from_status in Ticket.Status.values
+            else self.from_status
+        )
+
+    @property
+    def to_label(self) -> str:
+        return (
+            Ticket.Status(self.to_status).label if self.to_status in Ticket.Status.values else self.to_status
+        )
 
 
 def _attachment_path(instance: Attachment, filename: str) -> str:

@@ -54,6 +54,13 @@ def may_act(user: User | None, ticket: Ticket, action: str) -> bool:
     return True
 
 
+def may_see_citizen(user: User, ticket: Ticket) -> bool:
+    """Centre roles that work with citizens may unmask; departments unless the citizen asked for confidentiality."""
+    if user.may_unmask:
+        return True
+    return user.is_department_user and not ticket.confidential
+
+
 def allowed_actions(user: User, ticket: Ticket) -> list[str]:
     return [a for a in TRANSITIONS if may_act(user, ticket, a)]
 

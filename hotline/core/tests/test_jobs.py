@@ -16,7 +16,9 @@ from hotline.core.models import JobHeartbeat
 def _settings_huey(env: dict[str, str]) -> str:
     code = "import django,os; os.environ['DJANGO_SETTINGS_MODULE']='hotline.settings'; from django.conf import settings; print(settings.HUEY['huey_class'])"
     full = {k: v for k, v in os.environ.items() if k != "REDIS_URL"} | env
-    return subprocess.run([sys.executable, "-c", code], env=full, capture_output=True, text=True, check=True).stdout.strip()
+    return subprocess.run(
+        [sys.executable, "-c", code], env=full, capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 def test_embedded_default_uses_sqlite_queue():
@@ -60,7 +62,9 @@ def test_redis_queue_jobs_run_on_separate_consumers():
     for w in (worker_a, worker_b):
         w.task()(_double)
     results = [double(n) for n in range(8)]
-    consumers = [w.create_consumer(workers=2, worker_type="thread", periodic=False) for w in (worker_a, worker_b)]
+    consumers = [
+        w.create_consumer(workers=2, worker_type="thread", periodic=False) for w in (worker_a, worker_b)
+    ]
     for c in consumers:
         c.start()
     try:

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from hotline.accounts.models import Department, User
 from hotline.core.errors import InvalidInput, NotAllowed
-from hotline.tickets.models import Assignment, Ticket, TicketRequest
+from hotline.tickets.models import VISIT_RESULT_LABELS, Assignment, Ticket, TicketRequest
 from hotline.tickets.permissions import department_assignment
 from hotline.tickets.services._base import transition
 from hotline.tickets.services.deadlines import (
@@ -33,12 +33,7 @@ class VisitResult:
     BASICALLY_SATISFIED = "basically_satisfied"
     UNSATISFIED = "unsatisfied"
     UNREACHABLE = "unreachable"
-    LABELS = {
-        "satisfied": "满意",
-        "basically_satisfied": "基本满意",
-        "unsatisfied": "不满意",
-        "unreachable": "未联系上",
-    }
+    LABELS = VISIT_RESULT_LABELS
 
 
 def _text(value: str, field: str, label: str, *, required: bool = True) -> str:

@@ -21,10 +21,16 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "1")))
         parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "8")))
-        parser.add_argument("--no-jobs", action="store_true", help="web only (jobs run elsewhere, e.g. workers on Redis)")
+        parser.add_argument(
+            "--no-jobs", action="store_true", help="web only (jobs run elsewhere, e.g. workers on Redis)"
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "hotline.settings", "HOTLINE_DATA_DIR": str(settings.DATA_DIR)}
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "hotline.settings",
+            "HOTLINE_DATA_DIR": str(settings.DATA_DIR),
+        }
         web = [
             sys.executable, "-m", "gunicorn", "hotline.wsgi:application",
             "--bind", f"{opts['host']}:{opts['port']}",

@@ -1,0 +1,53 @@
+"""Template context for the shell: navigation by role, the calendar banner, session length."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from hotline.accounts.models import Role
+
+# (url, label, shortcut key) per role; the first entry is the role's home desk.
+NAV: dict[str, list[tuple[str, str]]] = {
+    Role.AGENT: [("/desk/agent/", "受理台")],
+    Role.DISPATCHER: [("/desk/dispatch/", "派单审核台"), ("/desk/agent/", "受理台")],
+    Role.REVIEWER: [("/desk/dispatch/", "派单审核台")],
+    Role.DEPT_HANDLER: [("/desk/department/", "承办台")],
+    Role.DEPT_MANAGER: [("/desk/department/", "承办台"), ("/desk/department/overview/", "单位概况")],
+    Role.VISIT_AGENT: [("/desk/visit/", "回访台")],
+    Role.SUPERVISOR: [
+        ("/desk/supervisor/", "运行总览"),
+        ("/desk/dispatch/", "派单审核台"),
+        ("/desk/visit/", "回访台"),
+        ("/desk/agent/", "受理台"),
+    ],
+    Role.QA_INSPECTOR: [],
+    Role.ANALYST: [("/desk/supervisor/", "运行总览")],
+    Role.HR: [],
+    Role.ADMIN: [("/admin/", "系统管理"), ("/desk/supervisor/", "运行总览")],
+}
+COMMON = [("/tickets/", "工单查询")]
+
+
+def home_url(role: str) -> str:
+    items = NAV.get(role) or COMMON
+    return items[0][0]
+
+
+def shell(request: HttpRequest) -> dict[str, object]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"session_seconds": settings.SESSION_COOKIE_AGE}
+    items = [*NAV.get(user.role, []), *COMMON]
+    path = request.path
+    nav = [{"url": u, "label": label, "active": path.startswith(u)} for u, label in items]
+    # Only the longest matching prefix is marked active.
+    best = max((n for n in nav if n["active"]), key=lambda n: len(str(n["url"])), default=None)
+    for n in nav:
+        n["active"] = n is best
+    banner = ""
+    if user.role == Role.ADMIN:
+        from hotline.core.calendar import calendar_status
+
+        banner = str(calendar_status()["warning"])
+    return {"nav": nav, "calendar_warning": banner, "session_seconds": settings.SESSION_COOKIE_AGE}

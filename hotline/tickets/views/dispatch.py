@@ -1,0 +1,8 @@
+"""Desk views (being built)."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+
+def dispatch_desk(request: HttpRequest) -> HttpResponse:
+    return redirect("tickets:search")
