@@ -14,7 +14,7 @@ from django.db import models
 
 @lru_cache(maxsize=1)
 def _fernet() -> Fernet:
-    key = settings.FIELD_ENCRYPTION_KEY
+    key: str | bytes = settings.FIELD_ENCRYPTION_KEY
     if not key:
         key = base64.urlsafe_b64encode(
             hashlib.sha256(("hotline-field:" + settings.SECRET_KEY).encode()).digest()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import IO, Any, cast
 
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest
 from ninja import File, Query, Router
 from ninja.files import UploadedFile
 
@@ -27,11 +27,13 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _dept(code: str | None, field: str, *, required: bool = False) -> Department | None:
+def _dept(code: str | None, field: str) -> Department | None:
+    return _dept_required(code, field) if code else None
+
+
+def _dept_required(code: str | None, field: str) -> Department:
     if not code:
-        if required:
-            raise InvalidInput("请选择单位。", fields={field: "必填"})
-        return None
+        raise InvalidInput("请选择单位。", fields={field: "必填"})
     dept = Department.objects.filter(code=code).first()
     if dept is None:
         raise InvalidInput(f"单位编码 {code} 不存在。", fields={field: "单位不存在"})
@@ -143,6 +145,7 @@ def ticket_create(request: HttpRequest, payload: s.TicketCreateIn) -> tuple[int,
         category = Category.objects.filter(code=payload.category).first()
         if category is None:
             raise InvalidInput(f"分类编码 {payload.category} 不存在。", fields={"category": "分类不存在"})
+    citizen = payload.citizen or s.CitizenIn()
     data = svc.TicketInput(
         title=payload.title,
         content=payload.content,
@@ -156,12 +159,12 @@ def ticket_create(request: HttpRequest, payload: s.TicketCreateIn) -> tuple[int,
         street=_dept(payload.street, "street"),
         latitude=payload.latitude,
         longitude=payload.longitude,
-        citizen_name=payload.citizen.name,
-        citizen_phone=payload.citizen.phone,
-        citizen_id_number=payload.citizen.id_number,
-        confidential=payload.citizen.confidential,
-        anonymous=payload.citizen.anonymous,
-        no_callback=payload.citizen.no_callback,
+        citizen_name=citizen.name,
+        citizen_phone=citizen.phone,
+        citizen_id_number=citizen.id_number,
+        confidential=citizen.confidential,
+        anonymous=citizen.anonymous,
+        no_callback=citizen.no_callback,
         external_refs=payload.external_refs,
     )
     ticket, created = svc.ticket_create(
@@ -241,13 +244,17 @@ def ticket_attach(request: HttpRequest, number: str, file: File[UploadedFile]) -
     user = _user(request)
     ticket = ticket_get(user=user, number=number)
     att = svc.attachment_add(
-        ticket=ticket, by=user, name=file.name or "", stream=file.file, size=file.size or 0
+        ticket=ticket,
+        by=user,
+        name=file.name or "",
+        stream=cast(IO[bytes], file.file),
+        size=file.size or 0,
     )
     return 201, att
 
 
 @router.get("/tickets/{number}/attachments/{attachment_id}", response={**ERRORS}, summary="下载附件")
-def ticket_attachment_download(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
+def ticket_attachment_download(request: HttpRequest, number: str, attachment_id: int) -> FileResponse:
     ticket = ticket_get(user=_user(request), number=number)
     att = ticket.attachments.filter(pk=attachment_id).first()
     if att is None:
@@ -296,7 +303,7 @@ def act_answer(request: HttpRequest, number: str, payload: s.AnswerIn) -> dict[s
 @router.post("/tickets/{number}/dispatch", response=ACTION, summary="派单（主办 + 协办）")
 def act_dispatch(request: HttpRequest, number: str, payload: s.DispatchIn) -> dict[str, Any]:
     user, t = _act(request, number)
-    lead = _dept(payload.lead, "lead", required=True)
+    lead = _dept_required(payload.lead, "lead")
     assists = [d for code in payload.assists if (d := _dept(code, "assists")) is not None]
     return _done(
         user,
@@ -305,7 +312,7 @@ def act_dispatch(request: HttpRequest, number: str, payload: s.DispatchIn) -> di
             by=user,
             lead=lead,
             assists=assists,
-            note=payload.note,  # type: ignore[arg-type]
+            note=payload.note,
             version=payload.version,
         ),
     )
@@ -314,7 +321,7 @@ def act_dispatch(request: HttpRequest, number: str, payload: s.DispatchIn) -> di
 @router.post("/tickets/{number}/redispatch", response=ACTION, summary="改派")
 def act_redispatch(request: HttpRequest, number: str, payload: s.DispatchIn) -> dict[str, Any]:
     user, t = _act(request, number)
-    lead = _dept(payload.lead, "lead", required=True)
+    lead = _dept_required(payload.lead, "lead")
     assists = [d for code in payload.assists if (d := _dept(code, "assists")) is not None]
     return _done(
         user,
@@ -323,7 +330,7 @@ def act_redispatch(request: HttpRequest, number: str, payload: s.DispatchIn) -> 
             by=user,
             lead=lead,
             assists=assists,
-            note=payload.note,  # type: ignore[arg-type]
+            note=payload.note,
             version=payload.version,
         ),
     )
@@ -338,14 +345,14 @@ def act_acknowledge(request: HttpRequest, number: str, payload: s.VersionIn) -> 
 @router.post("/tickets/{number}/subdispatch", response=ACTION, summary="二次派单（本单位下级）")
 def act_subdispatch(request: HttpRequest, number: str, payload: s.SubdispatchIn) -> dict[str, Any]:
     user, t = _act(request, number)
-    dept = _dept(payload.department, "department", required=True)
+    dept = _dept_required(payload.department, "department")
     return _done(
         user,
         svc.ticket_subdispatch(
             ticket=t,
             by=user,
             department=dept,
-            note=payload.note,  # type: ignore[arg-type]
+            note=payload.note,
             version=payload.version,
         ),
     )

@@ -9,9 +9,9 @@ from ninja import Field, Schema
 
 
 class CitizenIn(Schema):
-    name: str = Field("", max_length=60)
-    phone: str = Field("", max_length=30)
-    id_number: str = Field("", max_length=18)
+    name: str = Field(default="", max_length=60)
+    phone: str = Field(default="", max_length=30)
+    id_number: str = Field(default="", max_length=18)
     confidential: bool = False
     anonymous: bool = False
     no_callback: bool = False
@@ -35,7 +35,7 @@ class TicketCreateIn(Schema):
     street: str | None = Field(None, description="街道单位编码")
     latitude: Decimal | None = None
     longitude: Decimal | None = None
-    citizen: CitizenIn = CitizenIn()
+    citizen: CitizenIn | None = None
     submit: bool = Field(False, description="true：直接进入待派单；false：保存为草稿")
     external_refs: dict[str, str] = Field(
         default_factory=dict, description='外部系统编号，如 {"province": "SJ2026..."}'

@@ -7,6 +7,7 @@ their department subtree (see `tickets.permissions`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from hotline.accounts.models import Role
@@ -26,7 +27,9 @@ class Move:
     department: str = ""
 
 
-def _m(sources: set[str], targets: set[str], roles: set[str], label: str, department: str = "") -> Move:
+def _m(
+    sources: Iterable[str], targets: Iterable[str], roles: Iterable[str], label: str, department: str = ""
+) -> Move:
     return Move(frozenset(sources), frozenset(targets), frozenset(roles), label, department)
 
 

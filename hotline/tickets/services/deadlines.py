@@ -12,10 +12,14 @@ from hotline.core.workdays import WorkCalendar
 from hotline.tickets.models import ClockPause, DeadlinePolicy, Ticket
 
 # The seed's defaults: consultations 2 working days, everything else 4; urgent work in working hours.
-DEFAULT_DAYS = {Ticket.Type.CONSULTATION: 2}
+DEFAULT_DAYS: dict[str, int] = {Ticket.Type.CONSULTATION: 2}
 DEFAULT_OTHER_DAYS = 4
-DEFAULT_URGENT_HOURS = {Ticket.Urgency.URGENT: 8, Ticket.Urgency.CRITICAL: 2}
-DEFAULT_ACK_HOURS = {Ticket.Urgency.NORMAL: 4, Ticket.Urgency.URGENT: 1, Ticket.Urgency.CRITICAL: 1}
+DEFAULT_URGENT_HOURS: dict[str, int] = {Ticket.Urgency.URGENT: 8, Ticket.Urgency.CRITICAL: 2}
+DEFAULT_ACK_HOURS: dict[str, int] = {
+    Ticket.Urgency.NORMAL: 4,
+    Ticket.Urgency.URGENT: 1,
+    Ticket.Urgency.CRITICAL: 1,
+}
 
 
 @dataclass(frozen=True)

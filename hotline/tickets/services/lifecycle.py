@@ -450,7 +450,12 @@ def ticket_extension_decide(
 
 
 def ticket_urge(
-    *, ticket: Ticket, by: User | None, note: str = "", automatic: bool = False, version: int | None = None
+    *,
+    ticket: Ticket | int,
+    by: User | None,
+    note: str = "",
+    automatic: bool = False,
+    version: int | None = None,
 ) -> Ticket:
     """Press the department (催办); periodic jobs urge overdue tickets automatically."""
     note = _text(note, "note", "催办意见", required=False)
@@ -538,6 +543,6 @@ def ticket_invalidate(*, ticket: Ticket, by: User, reason: str, version: int | N
     return transition(ticket, by=by, action="invalidate", apply=apply, note=reason, version=version)
 
 
-def ticket_archive(*, ticket: Ticket, by: User | None, version: int | None = None) -> Ticket:
+def ticket_archive(*, ticket: Ticket | int, by: User | None, version: int | None = None) -> Ticket:
     """Archive a finished ticket."""
     return transition(ticket, by=by, action="archive", apply=lambda t: (S.ARCHIVED, [], {}), version=version)

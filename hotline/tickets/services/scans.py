@@ -98,7 +98,7 @@ def tickets_archive_finished(
     ).values_list("pk", flat=True)[:limit]
     for pk in finished:
         try:
-            ticket_archive(ticket=pk, by=None)  # type: ignore[arg-type]
+            ticket_archive(ticket=pk, by=None)
             done += 1
         except ServiceError as exc:
             log.info("archive skipped for ticket %s: %s", pk, exc.message)
