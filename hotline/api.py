@@ -79,18 +79,30 @@ _PYDANTIC_MESSAGES = {
     "enum": "取值无效",
     "greater_than_equal": "过小",
     "less_than_equal": "过大",
+    "dict_type": "应为对象",
+    "model_type": "应为对象",
+    "decimal_parsing": "应为数字",
+    "decimal_type": "应为数字",
+    "float_type": "应为数字",
+    "int_from_float": "应为整数",
+    "date_type": "日期格式应为 YYYY-MM-DD",
+    "string_too_short": "过短",
+    "too_long": "项目过多",
 }
+# Where ninja found a parameter: the first element of an error's `loc`, never a field name.
+_LOCATIONS = ("body", "query", "path", "form", "file", "header", "cookie")
 
 
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = []
     for err in exc.errors:
-        loc = [
-            str(p)
-            for p in err.get("loc", [])
-            if p not in ("body", "payload", "query", "path", "form", "file")
-        ]
+        loc = [str(p) for p in err.get("loc", [])]
+        # Drop the location and the body's parameter name only: an upload's field is itself called "file".
+        if loc[:1] and loc[0] in _LOCATIONS:
+            loc = loc[1:]
+        if loc[:1] == ["payload"]:
+            loc = loc[1:]
         kind = str(err.get("type", ""))
         errors.append(
             {
@@ -108,6 +120,15 @@ def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja raises a bare 400 (English text) when it cannot parse the body, e.g. malformed JSON.
+    if exc.status_code == 400:
+        return _error(
+            request,
+            400,
+            "invalid",
+            "请求体无法解析，请发送合法的 JSON。",
+            [{"field": "body", "message": "不是合法的 JSON"}],
+        )
     return _error(request, exc.status_code, "error", str(exc))
 
 

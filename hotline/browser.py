@@ -23,7 +23,11 @@ SCREENSHOT_DIR = Path(os.environ.get("HOTLINE_SCREENSHOTS", Path.cwd() / "screen
 
 def chromium_path() -> str | None:
     """Debian's Chromium (package `chromium`), or None if it is not installed."""
-    for candidate in (os.environ.get("CHROMIUM_PATH", ""), "/usr/bin/chromium", shutil.which("chromium") or ""):
+    for candidate in (
+        os.environ.get("CHROMIUM_PATH", ""),
+        "/usr/bin/chromium",
+        shutil.which("chromium") or "",
+    ):
         if candidate and Path(candidate).exists():
             return candidate
     return None

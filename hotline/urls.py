@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("accounts/", include("hotline.accounts.urls")),
+    path("portal/", include("hotline.intake.urls")),
     path("", include("hotline.tickets.urls")),
     path("", include("hotline.core.urls")),
 ]

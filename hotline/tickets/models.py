@@ -50,6 +50,14 @@ class Category(models.Model):
         self.level = expected
 
 
+# The citizen's own rating of a closed ticket (portal), on the visit's satisfaction scale.
+VISIT_RESULT_LABELS_RATED = (
+    ("satisfied", "满意"),
+    ("basically_satisfied", "基本满意"),
+    ("unsatisfied", "不满意"),
+)
+
+
 class Ticket(models.Model):
     """A work order: one citizen request from intake to archive."""
 
@@ -182,6 +190,13 @@ class Ticket(models.Model):
     close_reason = models.CharField("关闭原因", max_length=200, blank=True)
     # Status before a pause-like state (退单/延期审核, 并单) to return to.
     resume_status = models.CharField(max_length=20, blank=True)
+    # Citizen portal: the query code is shown once at submission; only its keyed hash is kept.
+    query_code_hash = models.CharField("查询码摘要", max_length=128, blank=True, editable=False)
+    citizen_rating = models.CharField(
+        "市民评价", max_length=20, blank=True, choices=VISIT_RESULT_LABELS_RATED
+    )
+    citizen_rating_comment = models.TextField("评价意见", blank=True)
+    citizen_rated_at = models.DateTimeField("评价时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "工单"
@@ -219,6 +234,13 @@ class Ticket(models.Model):
         return mask_name(self.citizen_name)
 
     @property
+    def is_rateable(self) -> bool:
+        """The citizen may rate once, after the ticket is finished."""
+        from hotline.tickets.workflow import TRANSITIONS
+
+        return self.status in TRANSITIONS["rate"].sources and self.citizen_rated_at is None
+
+    @property
     def visit_result_label(self) -> str:
         return VISIT_RESULT_LABELS.get(self.visit_result, self.visit_result)
 
@@ -230,7 +252,13 @@ VISIT_RESULT_LABELS = {
     "unreachable": "未联系上",
 }
 # Event actions that are not transitions in the table.
-EVENT_LABELS = {"create": "受理", "attach": "上传附件", "warning": "临期预警", "overdue": "超期"}
+EVENT_LABELS = {
+    "create": "受理",
+    "attach": "上传附件",
+    "warning": "临期预警",
+    "overdue": "超期",
+    "link": "关联工单",
+}
 
 S = Ticket.Status
 # States in which a department holds the ticket and the handling clock runs (or is paused).

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from ninja import Field, Schema
+from ninja.schema import DjangoGetter
+from pydantic import model_validator
+from pydantic_core import PydanticCustomError
 
 
 class CitizenIn(Schema):
@@ -15,6 +19,15 @@ class CitizenIn(Schema):
     confidential: bool = False
     anonymous: bool = False
     no_callback: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _object_only(cls, value: Any) -> Any:
+        # ninja's Schema reads attributes off any object: a string here would pass as an empty citizen.
+        raw = value._obj if isinstance(value, DjangoGetter) else value
+        if not isinstance(raw, (dict, CitizenIn)):
+            raise PydanticCustomError("model_attributes_type", "应为对象")
+        return value
 
 
 class TicketCreateIn(Schema):

@@ -15,6 +15,7 @@ from hotline.tickets.models import Ticket
 
 S = Ticket.Status
 SYSTEM = "system"  # periodic jobs and integrations acting on their own
+CITIZEN = "citizen"  # the public portal, acting for a citizen who proved the ticket's query code
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ TRANSITIONS: dict[str, Move] = {
     "merge": _m(BEFORE_REPLY, {S.MERGED}, INTAKE, "并单"),
     "unmerge": _m({S.MERGED}, BEFORE_REPLY, {Role.DISPATCHER, Role.SUPERVISOR}, "撤销并单"),
     "invalidate": _m({S.DRAFT, S.PENDING_DISPATCH}, {S.INVALID}, INTAKE, "无效件"),
+    "rate": _m({S.CLOSED, S.ANSWERED}, {S.CLOSED, S.ANSWERED}, {CITIZEN}, "市民评价"),
     "archive": _m(
         {S.CLOSED, S.ANSWERED, S.INVALID}, {S.ARCHIVED}, {Role.SUPERVISOR, Role.ADMIN, SYSTEM}, "归档"
     ),

@@ -71,6 +71,7 @@
     const data = {};
     for (const el of form.elements) {
       if (!el.name || el.type === "hidden" || el.type === "password" || el.type === "file") continue;
+      if (el.tagName === "BUTTON" || el.type === "submit") continue;  // never store a button's value
       if (el.type === "checkbox") data[el.name] = el.checked;
       else if (el.type === "radio") { if (el.checked) data[el.name] = el.value; }
       else if (el.multiple) data[el.name] = Array.from(el.selectedOptions).map(o => o.value);
@@ -89,6 +90,7 @@
     if (form.dataset.serverFilled === "1") return;
     for (const el of form.elements) {
       if (!el.name || !(el.name in data) || el.type === "hidden" || el.type === "file") continue;
+      if (el.tagName === "BUTTON" || el.type === "submit") continue;
       if (el.type === "checkbox") el.checked = !!data[el.name];
       else if (el.type === "radio") el.checked = data[el.name] === el.value;
       else if (el.multiple) Array.from(el.options).forEach(o => { o.selected = data[el.name].includes(o.value); });

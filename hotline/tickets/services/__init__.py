@@ -1,5 +1,6 @@
 """Ticket services: the only code that changes a ticket's state."""
 
+from hotline.tickets.services.citizen import ticket_rate
 from hotline.tickets.services.intake import TicketInput, attachment_add, ticket_create
 from hotline.tickets.services.lifecycle import (
     VisitResult,
@@ -11,6 +12,7 @@ from hotline.tickets.services.lifecycle import (
     ticket_extension_decide,
     ticket_extension_request,
     ticket_invalidate,
+    ticket_link,
     ticket_merge,
     ticket_redispatch,
     ticket_reopen,
@@ -40,7 +42,9 @@ __all__ = [
     "ticket_extension_decide",
     "ticket_extension_request",
     "ticket_invalidate",
+    "ticket_link",
     "ticket_merge",
+    "ticket_rate",
     "ticket_redispatch",
     "ticket_reopen",
     "ticket_reply",

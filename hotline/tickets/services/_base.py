@@ -30,10 +30,10 @@ def ticket_lock(ticket: Ticket | int, *, version: int | None = None) -> Ticket:
     return locked
 
 
-def check_move(ticket: Ticket, by: User | None, action: str) -> None:
+def check_move(ticket: Ticket, by: User | None, action: str, *, role: str | None = None) -> None:
     """Raise unless the transition table lets `by` take `action` on the ticket in its current state."""
     move = TRANSITIONS[action]
-    role = actor_role(by)
+    role = role or actor_role(by)
     if by is not None and by.is_department_user and not ticket_visible_to(by, ticket):
         raise NotFound("工单不存在。")
     if role not in move.roles:
@@ -60,6 +60,7 @@ def ticket_event(
     from_status: str,
     note: str = "",
     data: dict[str, Any] | None = None,
+    role: str | None = None,
 ) -> TicketEvent:
     """Append an event numbered by the ticket's version (so two writers can never both append)."""
     return TicketEvent.objects.create(
@@ -68,7 +69,7 @@ def ticket_event(
         action=action,
         at=timezone.now(),
         actor=by,
-        actor_role=actor_role(by),
+        actor_role=role or actor_role(by),
         actor_department=by.department if by is not None else None,
         from_status=from_status,
         to_status=ticket.status,
@@ -110,11 +111,17 @@ def transition(
     note: str = "",
     version: int | None = None,
     after_commit: Callable[[Ticket], None] | None = None,
+    role: str | None = None,
 ) -> Ticket:
-    """Run one action: `apply` mutates the locked ticket and returns (new status, changed fields, event data)."""
+    """Run one action: `apply` mutates the locked ticket and returns (new status, changed fields, event data).
+
+    `role` names a pseudo-role (workflow.CITIZEN) for an actor without an account; only with `by=None`.
+    """
+    if role is not None and by is not None:
+        raise ValueError("role is only for actors without an account")
     with transaction.atomic():
         locked = ticket_lock(ticket, version=version)
-        check_move(locked, by, action)
+        check_move(locked, by, action, role=role)
         from_status = locked.status
         to_status, fields, data = apply(locked)
         if to_status not in TRANSITIONS[action].targets:
@@ -123,7 +130,7 @@ def transition(
             )
         locked.status = to_status
         ticket_save(locked, fields)
-        ticket_event(locked, action=action, by=by, from_status=from_status, note=note, data=data)
+        ticket_event(locked, action=action, by=by, from_status=from_status, note=note, data=data, role=role)
         if after_commit is not None:
             transaction.on_commit(lambda: after_commit(locked))
     return locked

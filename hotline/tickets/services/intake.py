@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import PurePath
 from typing import IO, Any
@@ -12,11 +13,11 @@ import filetype
 from django.conf import settings
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Model
 from django.utils import timezone
 
 from hotline.accounts.models import Department, User
-from hotline.core.errors import InvalidInput, NotAllowed
+from hotline.core.errors import InvalidInput, InvalidTransition, NotAllowed
 from hotline.tickets.models import Attachment, Category, ExternalRef, IdempotencyKey, NumberSequence, Ticket
 from hotline.tickets.permissions import actor_role, ticket_visible_to
 from hotline.tickets.services._base import ticket_event, ticket_lock, ticket_save
@@ -71,6 +72,8 @@ class TicketInput:
     anonymous: bool = False
     no_callback: bool = False
     external_refs: dict[str, str] = field(default_factory=dict)
+    # Keyed hash of the portal's query code (intake.codes); the code itself is never stored.
+    query_code_hash: str = ""
 
 
 def _validate(data: TicketInput) -> None:
@@ -130,8 +133,12 @@ def ticket_number_next(day: date) -> str:
 
 
 def _request_hash(data: TicketInput, status: str) -> str:
-    parts = [data.title, data.content, data.type, data.channel, data.citizen_phone, data.address, status]
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    # Every field counts: a reused key with a different urgency, citizen or district must not
+    # silently return the first ticket as if the second request had been taken in.
+    values = {f.name: getattr(data, f.name) for f in fields(data)}
+    values = {k: (v.pk if isinstance(v, Model) else v) for k, v in values.items()}
+    payload = json.dumps({**values, "status": status}, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def ticket_create(
@@ -214,6 +221,7 @@ def _insert(data: TicketInput, by: User | None, status: str) -> Ticket:
         confidential=data.confidential,
         anonymous=data.anonymous,
         no_callback=data.no_callback,
+        query_code_hash=data.query_code_hash,
         created_at=now,
         created_by=by,
     )
@@ -229,7 +237,7 @@ def attachment_add(*, ticket: Ticket, by: User, name: str, stream: IO[bytes], si
     if by.is_department_user and not ticket_visible_to(by, ticket):
         raise NotAllowed("无权为该工单上传附件。")
     if ticket.status in {Ticket.Status.ARCHIVED, Ticket.Status.MERGED}:
-        raise InvalidInput("已归档或已并单的工单不能再上传附件。", code="invalid_transition")
+        raise InvalidTransition("已归档或已并单的工单不能再上传附件。")
     safe_name = PurePath(name.replace("\\", "/")).name.strip()[:200]
     ext = safe_name.rsplit(".", 1)[-1].lower() if "." in safe_name else ""
     if size <= 0:

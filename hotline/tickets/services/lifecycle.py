@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from hotline.accounts.models import Department, User
-from hotline.core.errors import InvalidInput, NotAllowed
+from hotline.core.errors import InvalidInput, InvalidTransition, NotAllowed
 from hotline.tickets.models import VISIT_RESULT_LABELS, Assignment, Ticket, TicketRequest
 from hotline.tickets.permissions import department_assignment
-from hotline.tickets.services._base import transition
+from hotline.tickets.services._base import ticket_event, ticket_lock, ticket_save, transition
 from hotline.tickets.services.deadlines import (
     ack_due,
     clock_pause,
@@ -303,7 +304,14 @@ def ticket_visit(
             fields, more = _reopen(t, by)
             data.update(more, reopened=True)
             return S.DISPATCHED, fields, data
-        attempts = t.events.filter(action="visit", data__result=VisitResult.UNREACHABLE).count() + 1
+        # Attempts count within this visit round: a reopened ticket's new round starts afresh.
+        round_start = t.events.filter(action="review_approve").order_by("-seq").values_list("seq", flat=True)
+        attempts = (
+            t.events.filter(
+                action="visit", data__result=VisitResult.UNREACHABLE, seq__gt=round_start.first() or 0
+            ).count()
+            + 1
+        )
         data["attempt"] = attempts
         if attempts >= VISIT_MAX_ATTEMPTS:
             t.visit_result, t.closed_at = result, now
@@ -354,7 +362,7 @@ def ticket_return_request(
 def _pending_request(t: Ticket, kind: str) -> TicketRequest:
     req = t.requests.filter(kind=kind, state=TicketRequest.State.PENDING).first()
     if req is None:
-        raise InvalidInput("没有待审核的申请。", code="invalid_transition")
+        raise InvalidTransition("没有待审核的申请。")
     return req
 
 
@@ -496,16 +504,47 @@ def ticket_merge(
             )
         if by.is_department_user:
             raise NotAllowed("承办单位不能并单。")
+        # Each assignment's own state (an acknowledged sub-dispatch, an assist's reply) is kept for unmerge.
+        states = {str(pk): st for pk, st in t.assignments.filter(active=True).values_list("id", "state")}
         withdrawn = _withdraw_active(t)
         t.parent = target
         t.resume_status = t.status
         return (
             S.MERGED,
             ["parent", "resume_status"],
-            {"parent": target.pk, "parent_number": target.number, "withdrawn": withdrawn},
+            {
+                "parent": target.pk,
+                "parent_number": target.number,
+                "withdrawn": withdrawn,
+                "withdrawn_states": states,
+            },
         )
 
     return transition(ticket, by=by, action="merge", apply=apply, note=note, version=version)
+
+
+def ticket_link(*, ticket: Ticket, by: User, other: Ticket, note: str = "") -> Ticket:
+    """Mark two tickets as related (关联), e.g. the same caller or place; neither changes state."""
+    note = _text(note, "note", "关联说明", required=False)
+    if other.pk == ticket.pk:
+        raise InvalidInput("不能关联自身。", fields={"other": "不能关联自身"})
+    if by.is_department_user:
+        raise NotAllowed("承办单位不能关联工单。")
+    with transaction.atomic():
+        locked = ticket_lock(ticket)
+        if locked.related.filter(pk=other.pk).exists():
+            return locked
+        locked.related.add(other)
+        ticket_save(locked, [])
+        ticket_event(
+            locked,
+            action="link",
+            by=by,
+            from_status=locked.status,
+            note=note,
+            data={"other": other.pk, "other_number": other.number},
+        )
+    return locked
 
 
 def ticket_unmerge(*, ticket: Ticket, by: User, note: str = "", version: int | None = None) -> Ticket:
@@ -521,6 +560,8 @@ def ticket_unmerge(*, ticket: Ticket, by: User, note: str = "", version: int | N
             Assignment.objects.filter(id__in=restored, acknowledged_at__isnull=False).update(
                 state=Assignment.State.ACKNOWLEDGED
             )
+        for pk, state in (merge_event.data.get("withdrawn_states", {}) if merge_event else {}).items():
+            Assignment.objects.filter(pk=int(pk), id__in=restored).update(state=state)
         parent_number = t.parent.number if t.parent else ""
         t.parent = None
         t.resume_status = ""

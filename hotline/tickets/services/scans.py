@@ -22,7 +22,7 @@ def tickets_scan_deadlines(*, now: datetime | None = None, limit: int = 5000) ->
     now = now or timezone.now()
     counts = {"warned": 0, "overdue": 0, "ack_overdue": 0}
     running = Ticket.objects.filter(status__in=CLOCK_STATUSES, paused_since__isnull=True)
-    for pk in running.filter(warned_at__isnull=True, warn_at__lte=now, due_at__gt=now).values_list(
+    for pk in running.filter(warned_at__isnull=True, warn_at__lte=now, due_at__gte=now).values_list(
         "pk", flat=True
     )[:limit]:
         with transaction.atomic():
@@ -45,7 +45,8 @@ def tickets_scan_deadlines(*, now: datetime | None = None, limit: int = 5000) ->
                 data={"due_at": t.due_at.isoformat() if t.due_at else None},
             )
             counts["warned"] += 1
-    for pk in running.filter(overdue_at__isnull=True, due_at__lte=now).values_list("pk", flat=True)[:limit]:
+    # Overdue means past the deadline (due_at < now), as in Ticket.is_overdue and the lists.
+    for pk in running.filter(overdue_at__isnull=True, due_at__lt=now).values_list("pk", flat=True)[:limit]:
         with transaction.atomic():
             t = ticket_lock(pk)
             if (
@@ -53,7 +54,7 @@ def tickets_scan_deadlines(*, now: datetime | None = None, limit: int = 5000) ->
                 or t.paused_since
                 or t.status not in CLOCK_STATUSES
                 or not t.due_at
-                or t.due_at > now
+                or t.due_at >= now
             ):
                 continue
             t.overdue_at = now

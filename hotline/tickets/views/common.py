@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.datastructures import MultiValueDict
 
@@ -79,9 +80,11 @@ def perform_action(
     if action == "assist_reply":
         return svc.ticket_assist_reply(ticket=ticket, by=user, reply=post.get("reply", ""), version=v)
     if action == "reply":
-        ticket = svc.ticket_reply(ticket=ticket, by=user, reply=post.get("reply", ""), version=v)
-        for f in (files or MultiValueDict()).getlist("attachments"):
-            svc.attachment_add(ticket=ticket, by=user, name=f.name or "", stream=f.file, size=f.size or 0)
+        # One transaction: a refused attachment must not leave the reply committed without it.
+        with transaction.atomic():
+            ticket = svc.ticket_reply(ticket=ticket, by=user, reply=post.get("reply", ""), version=v)
+            for f in (files or MultiValueDict()).getlist("attachments"):
+                svc.attachment_add(ticket=ticket, by=user, name=f.name or "", stream=f.file, size=f.size or 0)
         return ticket
     if action in ("review_approve", "review_reject"):
         return svc.ticket_review(

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from hotline.accounts.models import Department
@@ -90,6 +91,8 @@ def ticket_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
             request, "tickets/not_found.html", {"message": exc.message, "number": number}, status=404
         )
     nxt = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        nxt = ""
     try:
         perform_action(request.user, ticket, action, request.POST, request.FILES)  # type: ignore[arg-type]
     except ServiceError as exc:
@@ -99,7 +102,9 @@ def ticket_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
             return redirect(nxt if nxt.startswith("/") else f"/tickets/{number}/")
         ticket.refresh_from_db()
         ctx = ticket_context(request, ticket)
-        ctx.update(form_action=action, form_error=exc.message, field_errors=exc.fields, posted=request.POST)
+        ctx.update(
+            form_action=action, form_error=exc.message, field_errors=exc.fields, posted=request.POST, next=nxt
+        )
         return render(request, "tickets/ticket.html", ctx, status=status)
     messages.success(request, f"已{TRANSITIONS[action].label}：{number}")
     return redirect(nxt if nxt.startswith("/") else f"/tickets/{number}/")
