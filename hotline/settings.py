@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "hotline.core",
     "hotline.accounts",
     "hotline.tickets",
+    "hotline.knowledge",
     "hotline.intake",
 ]
 
