@@ -9,7 +9,7 @@ from hotline.intake.codes import code_check, code_normalize
 from hotline.tickets.models import VISIT_RESULT_LABELS, Ticket, TicketEvent
 
 S = Ticket.Status
-PUBLIC_STATUS = {
+PUBLIC_STATUS: dict[str, str] = {
     S.DRAFT: "已受理，等待派单",
     S.PENDING_DISPATCH: "已受理，等待派单",
     S.DISPATCHED: "办理中",
