@@ -276,6 +276,8 @@ OPEN_STATUSES = frozenset(
     }
 )
 FINAL_STATUSES = frozenset({S.ANSWERED, S.CLOSED, S.INVALID, S.ARCHIVED, S.MERGED})
+# Finished: no department holds the ticket any more (merging withdraws assignments itself, for undo).
+DONE_STATUSES = frozenset({S.ANSWERED, S.CLOSED, S.INVALID, S.ARCHIVED})
 
 
 class Assignment(models.Model):
@@ -319,6 +321,13 @@ class Assignment(models.Model):
         indexes = [
             models.Index(fields=["department_path", "active"]),
             models.Index(fields=["department", "active", "state"]),
+            # The department inbox: open work in a subtree, by path prefix (pattern ops on PostgreSQL).
+            models.Index(
+                fields=["department_path"],
+                name="assignment_open_path_idx",
+                condition=Q(active=True),
+                opclasses=["varchar_pattern_ops"],
+            ),
         ]
 
     def save(self, *args: object, **kwargs: object) -> None:

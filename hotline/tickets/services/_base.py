@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from hotline.accounts.models import User
 from hotline.core.errors import Conflict, InvalidTransition, NotAllowed, NotFound
-from hotline.tickets.models import Ticket, TicketEvent
+from hotline.tickets.models import DONE_STATUSES, Assignment, Ticket, TicketEvent
 from hotline.tickets.permissions import actor_role, department_assignment, ticket_visible_to
 from hotline.tickets.workflow import TRANSITIONS
 
@@ -130,6 +130,9 @@ def transition(
             )
         locked.status = to_status
         ticket_save(locked, fields)
+        if to_status in DONE_STATUSES and from_status not in DONE_STATUSES:
+            # Finished work leaves every department's inbox; the rows stay as history (and scope).
+            Assignment.objects.filter(ticket=locked, active=True).update(active=False)
         ticket_event(locked, action=action, by=by, from_status=from_status, note=note, data=data, role=role)
         if after_commit is not None:
             transaction.on_commit(lambda: after_commit(locked))
