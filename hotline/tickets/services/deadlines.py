@@ -81,7 +81,7 @@ def closed_pauses(ticket: Ticket) -> list[tuple[datetime, datetime]]:
     ]
 
 
-def clock_recompute(ticket: Ticket) -> list[str]:
+def clock_recompute(ticket: Ticket, policy: Policy | None = None) -> list[str]:
     """Recompute due_at and warn_at from the stored clock; returns the changed field names."""
     if ticket.clock_started_at is None:
         return []
@@ -94,7 +94,7 @@ def clock_recompute(ticket: Ticket) -> list[str]:
         calendar=cal,
     )
     total = cal.work_seconds_between(ticket.clock_started_at, ticket.due_at)
-    ratio = policy_for(ticket).warn_ratio
+    ratio = (policy or policy_for(ticket)).warn_ratio
     warn = (
         cal.add_work_hours(ticket.clock_started_at, max(total * ratio, 60.0) / 3600)
         if total > 0
@@ -104,9 +104,9 @@ def clock_recompute(ticket: Ticket) -> list[str]:
     return ["due_at", "warn_at"]
 
 
-def clock_start(ticket: Ticket, at: datetime) -> list[str]:
+def clock_start(ticket: Ticket, at: datetime, policy: Policy | None = None) -> list[str]:
     """(Re)start the handling clock at dispatch, redispatch or reopen."""
-    policy = policy_for(ticket)
+    policy = policy or policy_for(ticket)
     ticket.clock_started_at = at
     ticket.budget = policy.budget
     ticket.budget_unit = policy.unit
@@ -120,7 +120,7 @@ def clock_start(ticket: Ticket, at: datetime) -> list[str]:
         "warned_at",
         "overdue_at",
         "paused_since",
-        *clock_recompute(ticket),
+        *clock_recompute(ticket, policy),
     ]
 
 
@@ -141,5 +141,5 @@ def clock_resume(ticket: Ticket, at: datetime) -> list[str]:
     return fields
 
 
-def ack_due(ticket: Ticket, at: datetime) -> datetime:
-    return get_calendar().add_work_hours(at, policy_for(ticket).ack_hours)
+def ack_due(ticket: Ticket, at: datetime, policy: Policy | None = None) -> datetime:
+    return get_calendar().add_work_hours(at, (policy or policy_for(ticket)).ack_hours)

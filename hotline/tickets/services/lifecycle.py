@@ -14,11 +14,13 @@ from hotline.tickets.models import VISIT_RESULT_LABELS, Assignment, Ticket, Tick
 from hotline.tickets.permissions import department_assignment
 from hotline.tickets.services._base import ticket_event, ticket_lock, ticket_save, transition
 from hotline.tickets.services.deadlines import (
+    Policy,
     ack_due,
     clock_pause,
     clock_recompute,
     clock_resume,
     clock_start,
+    policy_for,
 )
 
 S = Ticket.Status
@@ -62,6 +64,7 @@ def _assign(
     *,
     level: int = 1,
     parent: Assignment | None = None,
+    policy: Policy | None = None,
 ) -> Assignment:
     now = timezone.now()
     return Assignment.objects.create(
@@ -73,7 +76,7 @@ def _assign(
         parent=parent,
         assigned_by=by,
         assigned_at=now,
-        ack_due_at=ack_due(ticket, now),
+        ack_due_at=ack_due(ticket, now, policy),
     )
 
 
@@ -92,9 +95,10 @@ def _dispatch_to(
         raise InvalidInput("主办单位不能同时作为协办单位。", fields={"assists": "与主办单位重复"})
     if len({d.pk for d in assists}) != len(assists):
         raise InvalidInput("协办单位重复。", fields={"assists": "重复"})
-    _assign(ticket, lead, Assignment.Role.LEAD, by)
+    policy = policy_for(ticket)  # once per dispatch, not per assignment and clock step
+    _assign(ticket, lead, Assignment.Role.LEAD, by, policy=policy)
     for d in assists:
-        _assign(ticket, d, Assignment.Role.ASSIST, by)
+        _assign(ticket, d, Assignment.Role.ASSIST, by, policy=policy)
     now = timezone.now()
     ticket.lead_department = lead
     ticket.dispatched_at = now
@@ -102,7 +106,7 @@ def _dispatch_to(
     if ticket.first_department_id is None:
         ticket.first_department = lead
         fields.append("first_department")
-    fields += clock_start(ticket, now)
+    fields += clock_start(ticket, now, policy)
     return fields, {"lead": lead.pk, "lead_name": lead.name, "assists": [d.pk for d in assists]}
 
 
