@@ -206,6 +206,23 @@ class Ticket(models.Model):
             models.Index(fields=["status", "due_at"]),
             models.Index(fields=["lead_department", "status"]),
             models.Index(fields=["created_at", "status"]),
+            # Inboxes and overdue lists walk open tickets by deadline; closed ones (most rows) are left out.
+            models.Index(
+                fields=["due_at"],
+                name="ticket_open_due_idx",
+                condition=Q(
+                    status__in=[
+                        "draft",
+                        "pending_dispatch",
+                        "dispatched",
+                        "acknowledged",
+                        "return_pending",
+                        "extension_pending",
+                        "replied",
+                        "pending_visit",
+                    ]
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
