@@ -34,11 +34,19 @@ def department_assignment(user: User, ticket: Ticket, role: str) -> Assignment |
     """The active assignment of the given role that the user's department subtree holds on the ticket."""
     if user.department is None:
         return None
-    return (
-        ticket.assignments.filter(active=True, role=role, department_path__startswith=user.department.path)
-        .order_by("-level", "-assigned_at")
-        .first()
-    )
+    # Remembered on the instance for one action (check, then apply); services lock a fresh instance
+    # per action, so a memo never outlives the state it was read from.
+    memo: dict[tuple[int, str, int], Assignment | None] = ticket.__dict__.setdefault("_held_memo", {})
+    key = (user.pk, role, ticket.version)
+    if key not in memo:
+        memo[key] = (
+            ticket.assignments.filter(
+                active=True, role=role, department_path__startswith=user.department.path
+            )
+            .order_by("-level", "-assigned_at")
+            .first()
+        )
+    return memo[key]
 
 
 def may_act(user: User | None, ticket: Ticket, action: str) -> bool:

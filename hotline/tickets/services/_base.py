@@ -34,19 +34,19 @@ def check_move(ticket: Ticket, by: User | None, action: str, *, role: str | None
     """Raise unless the transition table lets `by` take `action` on the ticket in its current state."""
     move = TRANSITIONS[action]
     role = role or actor_role(by)
-    if by is not None and by.is_department_user and not ticket_visible_to(by, ticket):
-        raise NotFound("工单不存在。")
+    held = None
+    if by is not None and by.is_department_user:
+        held = department_assignment(by, ticket, move.department) if move.department else None
+        # An active assignment in the user's subtree already proves the ticket is in scope.
+        if held is None and not ticket_visible_to(by, ticket):
+            raise NotFound("工单不存在。")
     if role not in move.roles:
         raise NotAllowed(f"您的角色无权执行“{move.label}”。")
     if ticket.status not in move.sources:
         raise InvalidTransition(
             f"工单当前状态为“{ticket.get_status_display()}”，不能执行“{move.label}”。",
         )
-    if (
-        by is not None
-        and by.is_department_user
-        and (not move.department or department_assignment(by, ticket, move.department) is None)
-    ):
+    if by is not None and by.is_department_user and held is None:
         raise NotAllowed(
             f"本单位不是该工单的{'主办' if move.department != 'assist' else '协办'}单位，不能执行“{move.label}”。"
         )
