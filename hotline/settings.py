@@ -48,7 +48,6 @@ INSTALLED_APPS = [
     "hotline.core",
     "hotline.accounts",
     "hotline.tickets",
-    "hotline.assist",
     "hotline.knowledge",
     "hotline.intake",
 ]
