@@ -124,7 +124,8 @@ def test_a_change_committed_late_with_a_lower_id_is_still_applied(imported) -> N
     Article.objects.filter(pk=article.pk).update(body="居住证改为线上申领，编号七七八八。", version=9)
     ArticleChange.objects.create(id=last + 1, article_id=article.pk)
     assert _ids(articles_search(query="七七八八"))[0] == "jzz"
-    assert not PROCESS_INDEX.gaps
+    # (Other gaps may remain on PostgreSQL: sequences are not rolled back with earlier tests.)
+    assert last + 1 not in PROCESS_INDEX.gaps
 
 
 def test_a_gap_that_never_fills_is_forgotten(imported, monkeypatch) -> None:
