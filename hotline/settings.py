@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "hotline.core",
     "hotline.accounts",
     "hotline.tickets",
+    "hotline.assist",
     "hotline.knowledge",
     "hotline.intake",
 ]

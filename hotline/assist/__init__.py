@@ -1,0 +1,1 @@
+"""Assist: dispatch suggestions (classifier over closed tickets); later duplicates and hotspots."""
