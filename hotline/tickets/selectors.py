@@ -176,17 +176,25 @@ def extension_preview(ticket: Ticket, days: int, *, now: datetime | None = None)
     )
 
 
+def _lead_replies() -> QuerySet[Assignment]:
+    """Active lead assignments that have replied, deepest level first (the reply the centre reviews)."""
+    return Assignment.objects.filter(
+        active=True, role=Assignment.Role.LEAD, state=Assignment.State.REPLIED
+    ).order_by("-level")
+
+
 def dispatch_replies(*, user: User) -> QuerySet[Ticket]:
     """Department replies waiting for review, oldest reply first, with the reply text and attachments."""
-    lead_replies = Assignment.objects.filter(
-        active=True, role=Assignment.Role.LEAD, state=Assignment.State.REPLIED
-    ).select_related("department")
     return (
         tickets_visible_to(user)
         .filter(status=Ticket.Status.REPLIED)
         .select_related("category", "lead_department")
         .prefetch_related(
-            Prefetch("assignments", queryset=lead_replies.order_by("-level"), to_attr="reply_assignments"),
+            Prefetch(
+                "assignments",
+                queryset=_lead_replies().select_related("department"),
+                to_attr="reply_assignments",
+            ),
             Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at")),
         )
         .order_by("replied_at", "id")
@@ -320,9 +328,6 @@ def visit_worklist(*, user: User) -> QuerySet[Ticket]:
         .annotate(n=Count("id"))
         .values("n")
     )
-    lead_replies = Assignment.objects.filter(
-        active=True, role=Assignment.Role.LEAD, state=Assignment.State.REPLIED
-    ).order_by("-level")
     return (
         tickets_visible_to(user)
         .filter(status=Ticket.Status.PENDING_VISIT)
@@ -332,7 +337,7 @@ def visit_worklist(*, user: User) -> QuerySet[Ticket]:
             attempts=Coalesce(Subquery(attempts), 0),
             last_attempt_at=_last_event_at(action="visit"),
         )
-        .prefetch_related(Prefetch("assignments", queryset=lead_replies, to_attr="reply_assignments"))
+        .prefetch_related(Prefetch("assignments", queryset=_lead_replies(), to_attr="reply_assignments"))
         .order_by("waiting_since", "id")
     )
 

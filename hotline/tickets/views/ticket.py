@@ -21,17 +21,6 @@ from hotline.tickets.services.citizen import citizen_unmask
 from hotline.tickets.views.common import perform_action
 from hotline.tickets.workflow import TRANSITIONS
 
-ACTION_GROUPS = {
-    "decide": (
-        "return_approve",
-        "return_reject",
-        "extension_approve",
-        "extension_reject",
-        "review_approve",
-        "review_reject",
-    ),
-}
-
 
 def _subdepartments(user_department: Department | None) -> list[Department]:
     if user_department is None:
@@ -96,7 +85,6 @@ def ticket_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     try:
         perform_action(request.user, ticket, action, request.POST, request.FILES)  # type: ignore[arg-type]
     except ServiceError as exc:
-        status = exc.http_status if exc.http_status != 409 else 409
         if exc.http_status == 409:
             messages.warning(request, f"{exc.message}（已刷新为最新状态）")
             return redirect(nxt if nxt.startswith("/") else f"/tickets/{number}/")
@@ -105,7 +93,7 @@ def ticket_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
         ctx.update(
             form_action=action, form_error=exc.message, field_errors=exc.fields, posted=request.POST, next=nxt
         )
-        return render(request, "tickets/ticket.html", ctx, status=status)
+        return render(request, "tickets/ticket.html", ctx, status=exc.http_status)
     messages.success(request, f"已{TRANSITIONS[action].label}：{number}")
     return redirect(nxt if nxt.startswith("/") else f"/tickets/{number}/")
 
