@@ -14,7 +14,9 @@ from ninja.security import HttpBearer, django_auth
 from hotline.accounts.api import router as accounts_router
 from hotline.accounts.models import ApiToken
 from hotline.core.errors import ServiceError
+from hotline.callcenter.api import router as callcenter_router
 from hotline.tickets.api import router as tickets_router
+from hotline.workforce.api import router as workforce_router
 
 log = logging.getLogger(__name__)
 
@@ -150,3 +152,5 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 api.add_router("/", accounts_router)
 api.add_router("/", tickets_router)
+api.add_router("/callcenter", callcenter_router)
+api.add_router("/wfm", workforce_router)

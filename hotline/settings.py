@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "hotline.assist",
     "hotline.knowledge",
     "hotline.intake",
+    "hotline.callcenter",
+    "hotline.workforce",
 ]
 
 MIDDLEWARE = [
