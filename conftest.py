@@ -14,10 +14,11 @@ def _jobs_inline(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_calendar_cache():
-    from hotline.core.calendar import calendar_invalidate
+def _fresh_reference_caches():
+    """Per-process caches of rows (calendar, policies, departments, tokens) outlive a test's rollback."""
+    from hotline.core.refcache import forget_all
 
-    calendar_invalidate()
+    forget_all()
     yield
 
 
@@ -45,7 +46,9 @@ def browser():
 @pytest.fixture
 def page(browser, live_server):
     """A fresh browser context at desk size (1366×768), Chinese locale, bound to the live server."""
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN", timezone_id="Asia/Shanghai")
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 768}, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
     context.set_default_timeout(10_000)
     pg = context.new_page()
     pg.base_url = live_server.url

@@ -6,15 +6,14 @@ import logging
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 
 from hotline.accounts.api import router as accounts_router
-from hotline.accounts.models import ApiToken
-from hotline.core.errors import ServiceError
+from hotline.accounts.tokens import token_user
 from hotline.callcenter.api import router as callcenter_router
+from hotline.core.errors import ServiceError
 from hotline.tickets.api import router as tickets_router
 from hotline.workforce.api import router as workforce_router
 
@@ -25,15 +24,11 @@ class TokenAuth(HttpBearer):
     openapi_scheme = "bearer"
 
     def authenticate(self, request: HttpRequest, token: str) -> object:
-        found = ApiToken.lookup(token)
-        if found is None:
+        user = token_user(token)
+        if user is None:
             return None
-        now = timezone.now()
-        # Touch at most once a minute: a busy client must not write on every request.
-        if not found.last_used_at or (now - found.last_used_at).total_seconds() > 60:
-            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
-        request.user = found.user
-        return found.user
+        request.user = user
+        return user
 
 
 api = NinjaAPI(

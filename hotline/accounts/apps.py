@@ -5,3 +5,6 @@ class AccountsConfig(AppConfig):
     name = "hotline.accounts"
     label = "accounts"
     verbose_name = "用户与组织"
+
+    def ready(self) -> None:
+        from hotline.accounts import signals  # noqa: F401

@@ -2,38 +2,19 @@
 
 from __future__ import annotations
 
-import threading
-import time as _time
 from datetime import date
 
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from hotline.core.models import CalendarDay, CalendarRule, CalendarYear
+from hotline.core.refcache import RefCache
 from hotline.core.workdays import (
     CountingRule,
     WorkCalendar,
     calendar_from_chinesecalendar,
     holiday_names_from_chinesecalendar,
 )
-
-_lock = threading.Lock()
-_cached: tuple[float, int, WorkCalendar] | None = None
-_VERSION_KEY = "hotline:calendar-version"
-# Other processes pick up an admin's change within this many seconds.
-_MAX_AGE_S = 30.0
-
-
-def calendar_invalidate() -> None:
-    """Forget the cached calendar here and tell other processes (through the shared cache)."""
-    global _cached
-    with _lock:
-        _cached = None
-    try:
-        cache.incr(_VERSION_KEY)
-    except ValueError:
-        cache.set(_VERSION_KEY, 1, None)
 
 
 def _load() -> WorkCalendar:
@@ -54,18 +35,16 @@ def _load() -> WorkCalendar:
     )
 
 
+_calendar: RefCache[WorkCalendar] = RefCache("calendar", _load)
+
+
 def get_calendar() -> WorkCalendar:
-    """The calendar in force (cached per process, refreshed on change)."""
-    global _cached
-    version = cache.get(_VERSION_KEY, 0)
-    now = _time.monotonic()
-    with _lock:
-        if _cached and _cached[1] == version and now - _cached[0] < _MAX_AGE_S:
-            return _cached[2]
-    cal = _load()
-    with _lock:
-        _cached = (now, version, cal)
-    return cal
+    """The calendar in force (cached per process, refreshed on change; see core.refcache)."""
+    return _calendar.get()
+
+
+def calendar_invalidate() -> None:
+    _calendar.invalidate()
 
 
 def calendar_seed_from_package(years: range | list[int] | None = None) -> list[int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import IO, Any, cast
 
 from django.http import FileResponse, HttpRequest
-from ninja import File, Query, Router
+from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 
 from hotline.accounts.api import ErrorOut
@@ -16,6 +16,7 @@ from hotline.tickets import schemas as s
 from hotline.tickets import services as svc
 from hotline.tickets.models import Attachment, Category, Ticket
 from hotline.tickets.permissions import allowed_actions
+from hotline.tickets.reference import category_by_code, department_by_code
 from hotline.tickets.selectors import ticket_get, ticket_list
 from hotline.tickets.services.citizen import citizen_unmask
 
@@ -34,7 +35,7 @@ def _dept(code: str | None, field: str) -> Department | None:
 def _dept_required(code: str | None, field: str) -> Department:
     if not code:
         raise InvalidInput("请选择单位。", fields={field: "必填"})
-    dept = Department.objects.filter(code=code).first()
+    dept = department_by_code(code)
     if dept is None:
         raise InvalidInput(f"单位编码 {code} 不存在。", fields={field: "单位不存在"})
     return dept
@@ -70,7 +71,8 @@ def _list_row(t: Ticket) -> dict[str, Any]:
     }
 
 
-def _detail(user: User, t: Ticket) -> dict[str, Any]:
+def _detail(user: User, t: Ticket, *, new: bool = False) -> dict[str, Any]:
+    """The full ticket; `new` = just created here, so it has no children, links, assignments or pauses."""
     row = _list_row(t)
     row.update(
         hotline=t.hotline,
@@ -98,8 +100,8 @@ def _detail(user: User, t: Ticket) -> dict[str, Any]:
         visit_result=t.visit_result,
         close_reason=t.close_reason,
         parent=t.parent.number if t.parent else None,
-        merged_children=list(t.merged_children.values_list("number", flat=True)),
-        related=list(t.related.values_list("number", flat=True)),
+        merged_children=[] if new else list(t.merged_children.values_list("number", flat=True)),
+        related=[] if new else list(t.related.values_list("number", flat=True)),
         assignments=[
             {
                 "department": a.department.code,
@@ -114,9 +116,9 @@ def _detail(user: User, t: Ticket) -> dict[str, Any]:
                 "replied_at": a.replied_at,
                 "reply": a.reply,
             }
-            for a in t.assignments.select_related("department").order_by("assigned_at", "id")
+            for a in ([] if new else t.assignments.select_related("department").order_by("assigned_at", "id"))
         ],
-        pauses=list(t.pauses.values("started_at", "ended_at", "reason")),
+        pauses=[] if new else list(t.pauses.values("started_at", "ended_at", "reason")),
         allowed_actions=allowed_actions(user, t),
     )
     return row
@@ -138,11 +140,11 @@ def categories(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/tickets", response={200: s.TicketOut, 201: s.TicketOut, **ERRORS}, summary="受理：新建工单")
-def ticket_create(request: HttpRequest, payload: s.TicketCreateIn) -> tuple[int, dict[str, Any]]:
+def ticket_create(request: HttpRequest, payload: s.TicketCreateIn) -> Status[dict[str, Any]]:
     """Create a ticket. Send an `Idempotency-Key` header: a retry with the same key returns the first ticket (200)."""
     category = None
     if payload.category:
-        category = Category.objects.filter(code=payload.category).first()
+        category = category_by_code(payload.category)
         if category is None:
             raise InvalidInput(f"分类编码 {payload.category} 不存在。", fields={"category": "分类不存在"})
     citizen = payload.citizen or s.CitizenIn()
@@ -173,7 +175,7 @@ def ticket_create(request: HttpRequest, payload: s.TicketCreateIn) -> tuple[int,
         submit=payload.submit,
         idempotency_key=request.headers.get("Idempotency-Key", "").strip(),
     )
-    return (201 if created else 200), _detail(_user(request), ticket)
+    return Status(201 if created else 200, _detail(_user(request), ticket, new=created))
 
 
 @router.get("/tickets", response={200: s.TicketPage, **ERRORS}, summary="工单列表（按权限范围）")
@@ -240,7 +242,7 @@ def ticket_citizen(request: HttpRequest, number: str) -> dict[str, Any]:
 
 
 @router.post("/tickets/{number}/attachments", response={201: s.AttachmentOut, **ERRORS}, summary="上传附件")
-def ticket_attach(request: HttpRequest, number: str, file: File[UploadedFile]) -> tuple[int, Attachment]:
+def ticket_attach(request: HttpRequest, number: str, file: File[UploadedFile]) -> Status[Attachment]:
     user = _user(request)
     ticket = ticket_get(user=user, number=number)
     att = svc.attachment_add(
@@ -250,7 +252,7 @@ def ticket_attach(request: HttpRequest, number: str, file: File[UploadedFile]) -
         stream=cast(IO[bytes], file.file),
         size=file.size or 0,
     )
-    return 201, att
+    return Status(201, att)
 
 
 # The file itself is not a schema, so its 200 is declared by hand for generated clients.

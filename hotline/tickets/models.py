@@ -149,7 +149,8 @@ class Ticket(models.Model):
     )
     related = models.ManyToManyField("self", blank=True, symmetrical=True, verbose_name="关联工单")
 
-    created_at = models.DateTimeField("受理时间", default=timezone.now, db_index=True)
+    # Indexed with status below (Meta.indexes); every index here costs every status change.
+    created_at = models.DateTimeField("受理时间", default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -162,7 +163,7 @@ class Ticket(models.Model):
     clock_started_at = models.DateTimeField(null=True, blank=True)
     budget = models.PositiveIntegerField("办理时限", default=0)
     budget_unit = models.CharField(max_length=5, default="days")
-    due_at = models.DateTimeField("办结期限", null=True, blank=True, db_index=True)
+    due_at = models.DateTimeField("办结期限", null=True, blank=True)  # indexed with status (Meta)
     warn_at = models.DateTimeField(null=True, blank=True)
     warned_at = models.DateTimeField(null=True, blank=True)
     overdue_at = models.DateTimeField("超期时间", null=True, blank=True)
@@ -173,7 +174,13 @@ class Ticket(models.Model):
     reopen_count = models.PositiveIntegerField("重办次数", default=0)
     return_count = models.PositiveIntegerField("退单次数", default=0)
     lead_department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="主办单位"
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="主办单位",
+        db_index=False,  # (lead_department, status) in Meta.indexes serves it
     )
     first_department = models.ForeignKey(
         Department,

@@ -183,10 +183,26 @@ def test_expired_token_is_401(client, agent):
 
 def test_revoked_token_is_401(client, agent):
     raw = _token(client, "agent7", PASSWORD).json()["token"]
+    assert _me(client, f"Bearer {raw}").status_code == 200  # now cached in this process
+
+    token = ApiToken.objects.get(user=agent)
+    token.revoked = True
+    token.save()
+
+    _assert_error(_me(client, f"Bearer {raw}"), 401, "unauthorized")
+
+
+def test_token_revoked_behind_the_cache_stops_within_its_age(client, agent, monkeypatch):
+    from hotline.accounts.tokens import TOKEN_CACHE_SECONDS
+    from hotline.core import refcache
+
+    raw = _token(client, "agent7", PASSWORD).json()["token"]
+    assert _me(client, f"Bearer {raw}").status_code == 200
+    ApiToken.objects.filter(user=agent).update(revoked=True)  # no signal: the cache still has it
     assert _me(client, f"Bearer {raw}").status_code == 200
 
-    ApiToken.objects.filter(user=agent).update(revoked=True)
-
+    later = refcache.time.monotonic() + TOKEN_CACHE_SECONDS + 1
+    monkeypatch.setattr(refcache.time, "monotonic", lambda: later)
     _assert_error(_me(client, f"Bearer {raw}"), 401, "unauthorized")
 
 

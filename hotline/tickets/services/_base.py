@@ -70,7 +70,7 @@ def ticket_event(
         at=timezone.now(),
         actor=by,
         actor_role=role or actor_role(by),
-        actor_department=by.department if by is not None else None,
+        actor_department_id=by.department_id if by is not None else None,
         from_status=from_status,
         to_status=ticket.status,
         note=note,

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q
-
 from hotline.core.calendar import get_calendar
+from hotline.core.refcache import RefCache
 from hotline.core.workdays import WorkCalendar
 from hotline.tickets.models import ClockPause, DeadlinePolicy, Ticket
 
@@ -30,16 +29,23 @@ class Policy:
     warn_ratio: float
 
 
+def _policies() -> list[DeadlinePolicy]:
+    return list(DeadlinePolicy.objects.all())
+
+
+# The policy table is small and read on every dispatch; tickets.signals drops it on change.
+policies: RefCache[list[DeadlinePolicy]] = RefCache("deadline-policies", _policies)
+
+
 def policy_for(ticket: Ticket) -> Policy:
     """The most specific admin policy for the ticket's type, urgency and category, else the seed's defaults."""
-    candidates = DeadlinePolicy.objects.filter(
-        Q(type=ticket.type) | Q(type=""),
-        Q(urgency=ticket.urgency) | Q(urgency=""),
-        Q(category_id=ticket.category_id) | Q(category__isnull=True),
-    )
     best = None
     best_score = -1
-    for p in candidates:
+    for p in policies.get():
+        if p.type not in ("", ticket.type) or p.urgency not in ("", ticket.urgency):
+            continue
+        if p.category_id is not None and p.category_id != ticket.category_id:
+            continue
         score = (4 if p.category_id else 0) + (2 if p.urgency else 0) + (1 if p.type else 0)
         if score > best_score:
             best, best_score = p, score
@@ -81,7 +87,9 @@ def closed_pauses(ticket: Ticket) -> list[tuple[datetime, datetime]]:
     ]
 
 
-def clock_recompute(ticket: Ticket, policy: Policy | None = None) -> list[str]:
+def clock_recompute(
+    ticket: Ticket, policy: Policy | None = None, *, pauses: list[tuple[datetime, datetime]] | None = None
+) -> list[str]:
     """Recompute due_at and warn_at from the stored clock; returns the changed field names."""
     if ticket.clock_started_at is None:
         return []
@@ -90,7 +98,7 @@ def clock_recompute(ticket: Ticket, policy: Policy | None = None) -> list[str]:
         started_at=ticket.clock_started_at,
         budget=ticket.budget,
         unit=ticket.budget_unit,
-        pauses=closed_pauses(ticket),
+        pauses=closed_pauses(ticket) if pauses is None else pauses,
         calendar=cal,
     )
     total = cal.work_seconds_between(ticket.clock_started_at, ticket.due_at)
@@ -120,7 +128,8 @@ def clock_start(ticket: Ticket, at: datetime, policy: Policy | None = None) -> l
         "warned_at",
         "overdue_at",
         "paused_since",
-        *clock_recompute(ticket, policy),
+        # A clock that starts now has no closed pauses after its start.
+        *clock_recompute(ticket, policy, pauses=[]),
     ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import PurePath
@@ -12,12 +13,12 @@ from typing import IO, Any
 import filetype
 from django.conf import settings
 from django.core.files.base import File
-from django.db import IntegrityError, transaction
-from django.db.models import F, Model
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from hotline.accounts.models import Department, User
-from hotline.core.errors import InvalidInput, InvalidTransition, NotAllowed
+from hotline.core.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
 from hotline.tickets.models import Attachment, Category, ExternalRef, IdempotencyKey, NumberSequence, Ticket
 from hotline.tickets.permissions import actor_role, ticket_visible_to
 from hotline.tickets.services._base import ticket_event, ticket_lock, ticket_save
@@ -117,19 +118,27 @@ def _validate(data: TicketInput) -> None:
 
 
 def ticket_number_next(day: date) -> str:
-    """Next human-readable number for the day: YYYYMMDD + 5 digits (readable back over the phone)."""
+    """Next human-readable number for the day: YYYYMMDD + 5 digits (readable back over the phone).
+
+    One statement in the common case (UPDATE … RETURNING, on PostgreSQL and SQLite ≥ 3.35); the
+    row lock it takes is held to commit, so numbers have no gaps and no duplicates.
+    """
+    table = connection.ops.quote_name(NumberSequence._meta.db_table)
+    last, day_col = connection.ops.quote_name("last"), connection.ops.quote_name("day")
+    sql = f"UPDATE {table} SET {last} = {last} + 1 WHERE {day_col} = %s RETURNING {last}"  # noqa: S608
     for _ in range(3):
-        updated = NumberSequence.objects.filter(day=day).update(last=F("last") + 1)
-        if updated:
-            break
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [day])
+            row = cursor.fetchone()
+        if row is not None:
+            return f"{day:%Y%m%d}{row[0]:05d}"
         try:
             with transaction.atomic():
                 NumberSequence.objects.create(day=day, last=1)
-            break
+            return f"{day:%Y%m%d}{1:05d}"
         except IntegrityError:
             continue
-    last = NumberSequence.objects.filter(day=day).values_list("last", flat=True).get()
-    return f"{day:%Y%m%d}{last:05d}"
+    raise Conflict("工单编号分配繁忙，请重试。")
 
 
 def _request_hash(data: TicketInput, status: str) -> str:
@@ -151,12 +160,10 @@ def ticket_create(
     _validate(data)
     status = Ticket.Status.PENDING_DISPATCH if submit else Ticket.Status.DRAFT
     req_hash = _request_hash(data, status)
-    if idempotency_key:
-        if len(idempotency_key) > 128:
-            raise InvalidInput("Idempotency-Key 不能超过 128 个字符。", fields={"Idempotency-Key": "过长"})
-        existing = _idempotent_replay(by, idempotency_key, req_hash)
-        if existing is not None:
-            return existing, False
+    if len(idempotency_key) > 128:
+        raise InvalidInput("Idempotency-Key 不能超过 128 个字符。", fields={"Idempotency-Key": "过长"})
+    # No look-up first: the unique (user, key) row decides, so a first request costs no extra query
+    # and a retry rolls back its insert and returns the first ticket below.
     for system, ref in data.external_refs.items():
         hit = ExternalRef.objects.filter(system=system, ref=ref).select_related("ticket").first()
         if hit is not None:
@@ -168,8 +175,12 @@ def ticket_create(
                 IdempotencyKey.objects.create(
                     key=idempotency_key, user=by, request_hash=req_hash, ticket=ticket
                 )
+            # The day's counter is taken last: its row lock serialises every intake until commit,
+            # so it is held for two statements, not for the whole insert.
+            ticket.number = ticket_number_next(timezone.localdate(ticket.created_at))
+            Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number)
     except IntegrityError:
-        # A concurrent retry with the same key or external reference won; return its ticket.
+        # A retry (or a concurrent twin) with the same key or external reference; return its ticket.
         if idempotency_key:
             existing = _idempotent_replay(by, idempotency_key, req_hash)
             if existing is not None:
@@ -200,7 +211,7 @@ def _idempotent_replay(by: User | None, key: str, req_hash: str) -> Ticket | Non
 def _insert(data: TicketInput, by: User | None, status: str) -> Ticket:
     now = timezone.now()
     ticket = Ticket(
-        number=ticket_number_next(timezone.localdate(now)),
+        number=f"~{uuid.uuid4().hex[:19]}",  # unique placeholder until the day's number is taken
         status=status,
         version=1,
         channel=data.channel,

@@ -232,7 +232,7 @@ def ticket_reply(*, ticket: Ticket, by: User, reply: str, version: int | None = 
             Q(pk=a.pk) | Q(ticket=t, role=Assignment.Role.LEAD, active=True, level__lt=a.level)
         ).update(state=Assignment.State.REPLIED, replied_at=now, reply=text)
         t.replied_at = now
-        t.completing_department = t.lead_department
+        t.completing_department_id = t.lead_department_id
         on_time = bool(t.due_at and now <= t.due_at)
         return S.REPLIED, ["replied_at", "completing_department"], {"assignment": a.pk, "on_time": on_time}
 
