@@ -16,9 +16,12 @@ def _jobs_inline(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _fresh_reference_caches():
     """Per-process caches of rows (calendar, policies, departments, tokens) outlive a test's rollback."""
+    from django.core.cache import cache
+
     from hotline.core.refcache import forget_all
 
     forget_all()
+    cache.clear()  # the test cache is per process (locmem): a rolled-back test leaves entries behind
     yield
 
 

@@ -13,9 +13,7 @@ Then, in-process:
 - GET /api/v1/tickets?status=dispatched through django.test.Client for a department user and a
   centre user (p50/p95 ms);
 - EXPLAIN ANALYZE of the inbox page query and of its count once.
-Each query runs --runs times but stops after --budget seconds (the as-shipped page takes seconds).
---candidate-fix also times the indexes and denormalised flag proposed in docs/performance.md,
-created in the bench database only and dropped afterwards. Target: inbox p95 < 100 ms.
+Each query runs --runs times but stops after --budget seconds. Target: inbox p95 < 100 ms.
 """
 
 from __future__ import annotations
@@ -83,12 +81,6 @@ def main() -> None:
     ap.add_argument("--departments", default="CGJ,DCQ,DCQ-1,SFJ", help="department codes to time")
     ap.add_argument("--budget", type=float, default=60.0, help="max seconds spent timing one query")
     ap.add_argument("--no-api", action="store_true", help="skip the API list timing")
-    ap.add_argument(
-        "--candidate-fix",
-        action="store_true",
-        help="also try the proposed indexes + open flag in the bench database (dropped afterwards)",
-    )
-    ap.add_argument("--keep-fix", action="store_true", help="with --candidate-fix: keep them")
     ap.add_argument("--jit-off", action="store_true", help="SET jit = off for the timing session")
     ap.add_argument("--seed", type=float, default=0.42)
     args = ap.parse_args()
@@ -397,48 +389,13 @@ def _time(fn: object, runs: int, budget_s: float, warmup: int = 3) -> list[float
     return out
 
 
-OPEN_SQL = "(" + ", ".join(f"'{s}'" for s in OPEN) + ")"
-# A fix that needs a migration, tried in the bench database only (see docs/performance.md):
-# 1. a partial index of open tickets by deadline (the inbox page walks it instead of all tickets);
-# 2. the ticket's openness denormalised onto its assignments, with a partial index (the count).
-CANDIDATE_DDL = [
-    f"CREATE INDEX IF NOT EXISTS bench_fix_ticket_open_due ON tickets_ticket (due_at, id) WHERE status IN {OPEN_SQL}",
-    "ALTER TABLE tickets_assignment ADD COLUMN IF NOT EXISTS bench_ticket_open boolean NOT NULL DEFAULT false",
-    f"""UPDATE tickets_assignment a SET bench_ticket_open = true FROM tickets_ticket t
-        WHERE t.id = a.ticket_id AND t.status IN {OPEN_SQL} AND NOT a.bench_ticket_open""",
-    """CREATE INDEX IF NOT EXISTS bench_fix_assignment_open ON tickets_assignment
-        (department_path varchar_pattern_ops, ticket_id) WHERE active AND bench_ticket_open""",
-    # 3. per-ticket probes (the page's nested loop, the API list's visibility EXISTS) answered in the index.
-    """CREATE INDEX IF NOT EXISTS bench_fix_assignment_ticket_path ON tickets_assignment
-        (ticket_id, department_path varchar_pattern_ops)""",
-    "VACUUM ANALYZE tickets_ticket",
-    "VACUUM ANALYZE tickets_assignment",
-]
-CANDIDATE_DROP = [
-    "DROP INDEX IF EXISTS bench_fix_ticket_open_due",
-    "DROP INDEX IF EXISTS bench_fix_assignment_open",
-    "DROP INDEX IF EXISTS bench_fix_assignment_ticket_path",
-    "ALTER TABLE tickets_assignment DROP COLUMN IF EXISTS bench_ticket_open",
-]
-FLAG_PAGE_SQL = f"""
-    SELECT a.*, t.*, d.*, c.* FROM tickets_assignment a
-    JOIN tickets_ticket t ON t.id = a.ticket_id
-    JOIN accounts_department d ON d.id = a.department_id
-    LEFT JOIN tickets_category c ON c.id = t.category_id
-    WHERE a.active AND a.bench_ticket_open AND a.department_path LIKE %s AND t.status IN {OPEN_SQL}
-    ORDER BY t.due_at ASC, a.ticket_id ASC LIMIT %s"""
-FLAG_COUNT_SQL = """
-    SELECT count(*) FROM tickets_assignment a
-    WHERE a.active AND a.bench_ticket_open AND a.department_path LIKE %s"""
-
-
 def _measure(args: argparse.Namespace) -> None:
     from django.db import connection
     from django.test import Client
 
     from hotline.accounts.models import ApiToken, Department, User
     from hotline.tickets.models import Assignment
-    from hotline.tickets.selectors import department_inbox
+    from hotline.tickets.selectors import department_inbox, department_inbox_count
 
     with connection.cursor() as cur:
         cur.execute(
@@ -447,9 +404,6 @@ def _measure(args: argparse.Namespace) -> None:
         total, open_n = cur.fetchone()
         if args.jit_off:
             cur.execute("SET jit = off")
-        if not args.candidate_fix:
-            for stmt in CANDIDATE_DROP:  # a kept experiment must not colour the as-shipped figures
-                cur.execute(stmt)
     print(f"machine: {machine()}  loadavg at start: {loadavg()}")
     print(f"data: {total:,} tickets ({open_n / total:.0%} open), {Assignment.objects.count():,} assignments, "
           f"{Department.objects.count()} departments")  # fmt: skip
@@ -469,7 +423,7 @@ def _measure(args: argparse.Namespace) -> None:
             tp = _time(page, args.runs, args.budget)
             tc = _time(count, args.runs, args.budget)
             worst = max(worst, pct(tp, 95), pct(tc, 95))
-            n_open = department_inbox(department=Department.objects.get(code=code)).count()
+            n_open = department_inbox_count(department=Department.objects.get(code=code))
             print(
                 f"{code:<22}{n_open:>8,}{min(len(tp), len(tc)):>6}{ms(pct(tp, 50)):>10}{ms(pct(tp, 95)):>10}"
                 f"{ms(pct(tc, 50)):>11}{ms(pct(tc, 95)):>11}"
@@ -480,58 +434,26 @@ def _measure(args: argparse.Namespace) -> None:
         return worst
 
     def selector_fns(code: str) -> tuple[object, object]:
-        qs = department_inbox(department=Department.objects.get(code=code))
+        dept = Department.objects.get(code=code)
+        qs = department_inbox(department=dept)
 
         def page() -> None:
             for a in qs[: args.page]:
                 _ = (a.ticket.number, a.ticket.due_at, a.department.name, a.ticket.category)
 
-        return page, qs.count
+        return page, lambda: department_inbox_count(department=dept)
 
-    if args.candidate_fix:
-        log("candidate fix: creating the partial indexes and the denormalised flag in the bench database")
-        with connection.cursor() as cur:
-            for stmt in CANDIDATE_DDL:
-                cur.execute(stmt)
-
-    worst_p95 = table("selector department_inbox" + (" +open-ticket index" if args.candidate_fix else ""),
-                      {c: selector_fns(c) for c in codes})  # fmt: skip
+    worst_p95 = table("selector department_inbox", {c: selector_fns(c) for c in codes})
 
     first = Department.objects.get(code=codes[0])
     print(f"\nEXPLAIN ANALYZE department_inbox({first.code})[:{args.page}]:")
     print(department_inbox(department=first)[: args.page].explain(analyze=True, buffers=True))
-    print(f"\nEXPLAIN ANALYZE department_inbox({first.code}).count():")
+    print(f"\nEXPLAIN ANALYZE department_inbox_count({first.code}):")
     with connection.cursor() as cur:
-        sql, params = department_inbox(department=first).order_by().values("pk").query.sql_with_params()
+        held = Assignment.objects.filter(active=True, department_path__startswith=first.path)
+        sql, params = held.values("pk").query.sql_with_params()
         cur.execute(f"EXPLAIN (ANALYZE, BUFFERS) SELECT count(*) FROM ({sql}) q", params)
         print("\n".join(r[0] for r in cur.fetchall()))
-
-    if args.candidate_fix:
-
-        def flag_fns(code: str) -> tuple[object, object]:
-            path = Department.objects.get(code=code).path + "%"
-
-            def page() -> None:
-                with connection.cursor() as cur:
-                    cur.execute(FLAG_PAGE_SQL, [path, args.page])
-                    cur.fetchall()
-
-            def count() -> None:
-                with connection.cursor() as cur:
-                    cur.execute(FLAG_COUNT_SQL, [path])
-                    cur.fetchone()
-
-            return page, count
-
-        fixed = table("fixed (SQL with both indexes + assignment open flag)", {c: flag_fns(c) for c in codes})
-        figures["fixed_worst_p95_ms"] = ms(fixed)
-        with connection.cursor() as cur:
-            cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + FLAG_COUNT_SQL, [first.path + "%"])
-            print(f"\nEXPLAIN ANALYZE fixed count ({first.code}):")
-            print("\n".join(r[0] for r in cur.fetchall()))
-            cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + FLAG_PAGE_SQL, [first.path + "%", args.page])
-            print(f"\nEXPLAIN ANALYZE fixed page ({first.code}):")
-            print("\n".join(r[0] for r in cur.fetchall()))
 
     api_rows = []
     if not args.no_api:
@@ -552,24 +474,16 @@ def _measure(args: argparse.Namespace) -> None:
             api_rows.append((f"{username} ({user.get_role_display()}, {dept})", n, t))
             figures[f"api_list_{username}_p50_ms"] = ms(pct(t, 50))
             figures[f"api_list_{username}_p95_ms"] = ms(pct(t, 95))
-        fix = " (with the candidate fix's indexes)" if args.candidate_fix else ""
-        print(f"\nGET /api/v1/tickets?status=dispatched&page_size=20 via django.test.Client{fix} (ms)")
+        print("\nGET /api/v1/tickets?status=dispatched&page_size=20 via django.test.Client (ms)")
         print(f"{'user':<36}{'count':>9}{'runs':>6}{'p50':>9}{'p95':>9}")
         for name, n, t in api_rows:
             print(f"{name:<36}{n:>9,}{len(t):>6}{ms(pct(t, 50)):>9}{ms(pct(t, 95)):>9}")
-
-    if args.candidate_fix and not args.keep_fix:
-        log("dropping the candidate fix from the bench database")
-        with connection.cursor() as cur:
-            for stmt in CANDIDATE_DROP:
-                cur.execute(stmt)
 
     summary(
         "inbox",
         jit=not args.jit_off,
         tickets=total,
         runs=args.runs,
-        candidate_fix=args.candidate_fix,
         worst_inbox_p95_ms=ms(worst_p95),
         target_met=worst_p95 * 1000 < TARGET_P95_MS,
         **figures,

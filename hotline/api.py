@@ -14,6 +14,7 @@ from hotline.accounts.api import router as accounts_router
 from hotline.accounts.tokens import token_user
 from hotline.callcenter.api import router as callcenter_router
 from hotline.core.errors import ServiceError
+from hotline.knowledge.api import router as knowledge_router
 from hotline.tickets.api import router as tickets_router
 from hotline.workforce.api import router as workforce_router
 
@@ -147,5 +148,6 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 api.add_router("/", accounts_router)
 api.add_router("/", tickets_router)
+api.add_router("/kb", knowledge_router)
 api.add_router("/callcenter", callcenter_router)
 api.add_router("/wfm", workforce_router)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("hotline.accounts.urls")),
     path("portal/", include("hotline.intake.urls")),
+    path("kb/", include("hotline.knowledge.urls")),
     path("callcenter/", include("hotline.callcenter.urls")),
     path("workforce/", include("hotline.workforce.urls")),
     path("", include("hotline.tickets.urls")),

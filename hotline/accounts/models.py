@@ -63,6 +63,7 @@ class Role(models.TextChoices):
     QA_INSPECTOR = "qa_inspector", "质检员"
     SUPERVISOR = "supervisor", "主管"
     ANALYST = "analyst", "数据分析员"
+    ANNOTATOR = "annotator", "数据标注员"
     HR = "hr", "人事"
     ADMIN = "admin", "系统管理员"
 

@@ -11,19 +11,25 @@ from hotline.accounts.models import Role
 NAV: dict[str, list[tuple[str, str]]] = {
     Role.AGENT: [("/desk/agent/", "受理台")],
     Role.DISPATCHER: [("/desk/dispatch/", "派单审核台"), ("/desk/agent/", "受理台")],
-    Role.REVIEWER: [("/desk/dispatch/", "派单审核台")],
-    Role.DEPT_HANDLER: [("/desk/department/", "承办台")],
-    Role.DEPT_MANAGER: [("/desk/department/", "承办台"), ("/desk/department/overview/", "单位概况")],
+    Role.REVIEWER: [("/desk/dispatch/", "派单审核台"), ("/kb/", "热线百科")],
+    Role.DEPT_HANDLER: [("/desk/department/", "承办台"), ("/kb/", "热线百科")],
+    Role.DEPT_MANAGER: [
+        ("/desk/department/", "承办台"),
+        ("/desk/department/overview/", "单位概况"),
+        ("/kb/", "热线百科"),
+    ],
     Role.VISIT_AGENT: [("/desk/visit/", "回访台")],
     Role.SUPERVISOR: [
         ("/desk/supervisor/", "运行总览"),
         ("/desk/dispatch/", "派单审核台"),
         ("/desk/visit/", "回访台"),
         ("/desk/agent/", "受理台"),
+        ("/kb/", "热线百科"),
     ],
     Role.QA_INSPECTOR: [],
-    Role.ANALYST: [("/desk/supervisor/", "运行总览")],
+    Role.ANALYST: [("/desk/supervisor/", "运行总览"), ("/kb/stats/", "百科引用")],
     Role.HR: [],
+    Role.ANNOTATOR: [("/kb/", "热线百科"), ("/kb/flags/", "纠错反馈"), ("/kb/stats/", "引用统计")],
     Role.ADMIN: [("/admin/", "系统管理"), ("/desk/supervisor/", "运行总览")],
 }
 COMMON = [("/tickets/", "工单查询")]

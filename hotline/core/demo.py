@@ -167,6 +167,7 @@ DEMO_USERS = [
     ("qa", Role.QA_INSPECTOR, "HL-ZJ", "质检员 刘洋"),
     ("supervisor", Role.SUPERVISOR, "HL", "主管 赵磊"),
     ("analyst", Role.ANALYST, "HL", "数据分析员 周杰"),
+    ("annotator", Role.ANNOTATOR, "HL", "数据标注员 许敏"),
     ("hr", Role.HR, "HL", "人事 吴娟"),
     ("admin", Role.ADMIN, "HL", "系统管理员 孙涛"),
     ("cgj", Role.DEPT_HANDLER, "CGJ", "城管局承办人 黄勇"),

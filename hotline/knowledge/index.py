@@ -19,6 +19,7 @@ from typing import Any
 from django.db.models import Max
 
 from hotline.knowledge.models import Article, ArticleChange
+from hotline.knowledge.richtext import html_text
 from hotline.knowledge.search import Document, SearchIndex
 
 # How long a missing change id is looked for (longer than any write transaction).
@@ -33,6 +34,8 @@ _FIELDS = (
     "title",
     "body",
     "keywords",
+    "synonyms",
+    "tags",
     "qa",
     "category_id",
     "department_id",
@@ -49,8 +52,9 @@ def article_document(row: dict[str, Any]) -> Document:
     return Document(
         id=row["id"],
         title=row["title"],
-        body=row["body"],
-        keywords=row["keywords"],
+        body=html_text(row["body"]),
+        # Synonyms and tags are words people use for the article: they weigh like keywords.
+        keywords=" ".join(x for x in (row["keywords"], row["synonyms"], row["tags"]) if x),
         qa=row["qa"],
         category=row["category_id"],
         department=row["department_id"],

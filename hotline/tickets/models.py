@@ -58,6 +58,19 @@ VISIT_RESULT_LABELS_RATED = (
 )
 
 
+# The values of the open states (OPEN_STATUSES below), for index conditions declared inside Ticket.
+OPEN_STATUS_VALUES = [
+    "draft",
+    "pending_dispatch",
+    "dispatched",
+    "acknowledged",
+    "return_pending",
+    "extension_pending",
+    "replied",
+    "pending_visit",
+]
+
+
 class Ticket(models.Model):
     """A work order: one citizen request from intake to archive."""
 
@@ -155,6 +168,9 @@ class Ticket(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # When the ticket entered its current status: how long it has waited in a queue (dispatch,
+    # review, visit) without reading its events. Set by the write path on every status change.
+    status_since = models.DateTimeField("进入当前状态时间", null=True, blank=True)
     dispatched_at = models.DateTimeField("派单时间", null=True, blank=True)
     replied_at = models.DateTimeField("答复时间", null=True, blank=True)
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
@@ -211,24 +227,22 @@ class Ticket(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["status", "due_at"]),
+            models.Index(fields=["status", "status_since", "id"], name="ticket_status_since_idx"),
             models.Index(fields=["lead_department", "status"]),
             models.Index(fields=["created_at", "status"]),
-            # Inboxes and overdue lists walk open tickets by deadline; closed ones (most rows) are left out.
+            # Open tickets only (closed ones are most rows). Inboxes walk the first by deadline and
+            # find a page's ids without reading a row; desk counts read status and deadline from the
+            # second. Both are index-only on PostgreSQL.
             models.Index(
-                fields=["due_at"],
+                fields=["due_at", "id"],
                 name="ticket_open_due_idx",
-                condition=Q(
-                    status__in=[
-                        "draft",
-                        "pending_dispatch",
-                        "dispatched",
-                        "acknowledged",
-                        "return_pending",
-                        "extension_pending",
-                        "replied",
-                        "pending_visit",
-                    ]
-                ),
+                condition=Q(status__in=OPEN_STATUS_VALUES),
+            ),
+            models.Index(
+                fields=["id"],
+                name="ticket_open_idx",
+                include=["status", "due_at"],
+                condition=Q(status__in=OPEN_STATUS_VALUES),
             ),
         ]
 
@@ -287,18 +301,7 @@ EVENT_LABELS = {
 S = Ticket.Status
 # States in which a department holds the ticket and the handling clock runs (or is paused).
 CLOCK_STATUSES = frozenset({S.DISPATCHED, S.ACKNOWLEDGED, S.RETURN_PENDING, S.EXTENSION_PENDING})
-OPEN_STATUSES = frozenset(
-    {
-        S.DRAFT,
-        S.PENDING_DISPATCH,
-        S.DISPATCHED,
-        S.ACKNOWLEDGED,
-        S.RETURN_PENDING,
-        S.EXTENSION_PENDING,
-        S.REPLIED,
-        S.PENDING_VISIT,
-    }
-)
+OPEN_STATUSES = frozenset(S(v) for v in OPEN_STATUS_VALUES)
 FINAL_STATUSES = frozenset({S.ANSWERED, S.CLOSED, S.INVALID, S.ARCHIVED, S.MERGED})
 # Finished: no department holds the ticket any more (merging withdraws assignments itself, for undo).
 DONE_STATUSES = frozenset({S.ANSWERED, S.CLOSED, S.INVALID, S.ARCHIVED})
@@ -318,7 +321,9 @@ class Assignment(models.Model):
         RETURNED = "returned", "已退回"
         WITHDRAWN = "withdrawn", "已撤回"
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="assignments")
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="assignments", db_index=False
+    )  # assignment_ticket_path_idx leads with it
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="assignments")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.LEAD)
     level = models.PositiveSmallIntegerField(default=1)
@@ -343,14 +348,18 @@ class Assignment(models.Model):
         verbose_name = "派单记录"
         verbose_name_plural = "派单记录"
         indexes = [
-            models.Index(fields=["department_path", "active"]),
             models.Index(fields=["department", "active", "state"]),
-            # The department inbox: open work in a subtree, by path prefix (pattern ops on PostgreSQL).
+            # The department inbox: open work in a subtree, by path prefix (pattern ops on PostgreSQL),
+            # with the ticket id so counts never read a row.
             models.Index(
-                fields=["department_path"],
+                fields=["department_path", "ticket"],
                 name="assignment_open_path_idx",
                 condition=Q(active=True),
-                opclasses=["varchar_pattern_ops"],
+                opclasses=["varchar_pattern_ops", "int8_ops"],
+            ),
+            # "Is this ticket in that subtree?" (the scope rule and the inbox walk), index-only.
+            models.Index(
+                fields=["ticket", "department_path"], name="assignment_ticket_path_idx", include=["active"]
             ),
         ]
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, overload
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncDate
@@ -84,16 +85,25 @@ def ticket_list(
 
 
 def department_inbox(*, department: Department) -> QuerySet[Assignment]:
-    """Open work held by a department subtree, soonest deadline first (the department desk's list)."""
+    """Open work held by a department subtree, soonest deadline first (the department desk's list).
+
+    An assignment is active only while its ticket is open (the write path deactivates them when the
+    ticket finishes, is merged or goes back to dispatch). The status condition is therefore
+    redundant, but it lets PostgreSQL walk the partial index of open tickets by deadline
+    (`ticket_open_due_idx`) for the first page. Count with `department_inbox_count`.
+    """
     return (
         Assignment.objects.filter(
-            active=True,
-            department_path__startswith=department.path,
-            ticket__status__in=OPEN_STATUSES,
+            active=True, department_path__startswith=department.path, ticket__status__in=OPEN_STATUSES
         )
         .select_related("ticket", "department", "ticket__category")
         .order_by("ticket__due_at", "ticket_id")
     )
+
+
+def department_inbox_count(*, department: Department) -> int:
+    """How many assignments `department_inbox` holds, from the partial index alone (no ticket rows)."""
+    return _held_by(department).count()
 
 
 def tickets_of_caller(*, user: User, phone: str, days: int = 365) -> QuerySet[Ticket]:
@@ -117,11 +127,16 @@ def _last_event_at(**match: object) -> Subquery:
 def dispatch_counts(*, user: User) -> dict[str, int]:
     """How many tickets wait in each tab of the dispatch desk (one query)."""
     S = Ticket.Status
-    return tickets_visible_to(user).aggregate(
-        pending=Count("id", filter=Q(status=S.PENDING_DISPATCH)),
-        returns=Count("id", filter=Q(status=S.RETURN_PENDING)),
-        extensions=Count("id", filter=Q(status=S.EXTENSION_PENDING)),
-        replies=Count("id", filter=Q(status=S.REPLIED)),
+    tabs = (S.PENDING_DISPATCH, S.RETURN_PENDING, S.EXTENSION_PENDING, S.REPLIED)
+    return (
+        tickets_visible_to(user)
+        .filter(status__in=tabs)
+        .aggregate(
+            pending=Count("id", filter=Q(status=S.PENDING_DISPATCH)),
+            returns=Count("id", filter=Q(status=S.RETURN_PENDING)),
+            extensions=Count("id", filter=Q(status=S.EXTENSION_PENDING)),
+            replies=Count("id", filter=Q(status=S.REPLIED)),
+        )
     )
 
 
@@ -132,8 +147,8 @@ def dispatch_pending(*, user: User, channel: str = "") -> QuerySet[Ticket]:
         qs = qs.filter(channel=channel)
     return (
         qs.select_related("category", "category__parent", "first_department", "district")
-        .annotate(queued_at=Coalesce(_last_event_at(to_status=Ticket.Status.PENDING_DISPATCH), "created_at"))
-        .order_by("queued_at", "id")
+        .annotate(queued_at=Coalesce("status_since", "created_at"))
+        .order_by("status_since", "id")
     )
 
 
@@ -197,7 +212,7 @@ def dispatch_replies(*, user: User) -> QuerySet[Ticket]:
             ),
             Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at")),
         )
-        .order_by("replied_at", "id")
+        .order_by("status_since", "id")  # entered "replied": the oldest reply first
     )
 
 
@@ -209,36 +224,73 @@ DEPARTMENT_TABS: dict[str, tuple[str, ...]] = {
 }
 
 
-def department_tickets(*, department: Department, tab: str = "", overdue: bool = False) -> QuerySet[Ticket]:
-    """Tickets held by the department subtree (see `department_inbox`), soonest deadline first.
+def _held_by(department: Department) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(active=True, department_path__startswith=department.path)
 
-    Each ticket appears once; `held` lists the subtree's active assignments on it.
+
+class TicketPage:
+    """Tickets in a fixed order, fetched a page at a time: ids first (index-only), then those rows.
+
+    Quacks like a queryset for Django's Paginator (`count()` and slicing), so a page of a
+    department's 20,000 open tickets reads 25 ticket rows, not 20,000.
     """
-    inbox = department_inbox(department=department)
-    qs = Ticket.objects.filter(Exists(inbox.filter(ticket=OuterRef("pk"))))
+
+    def __init__(self, ids: QuerySet[Ticket, int], rows: QuerySet[Ticket], count: int | None = None) -> None:
+        self._ids, self._rows, self._count = ids, rows, count
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self._ids.count()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[Ticket]:
+        return iter(self[0 : self.count()])
+
+    @overload
+    def __getitem__(self, index: int) -> Ticket: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Ticket]: ...
+    def __getitem__(self, index: int | slice) -> Ticket | list[Ticket]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        ids = list(self._ids[index])
+        found = {t.pk: t for t in self._rows.filter(pk__in=ids)}
+        return [found[i] for i in ids if i in found]
+
+
+def department_tickets(
+    *, department: Department, tab: str = "", overdue: bool = False, count: int | None = None
+) -> TicketPage:
+    """Tickets held by the department subtree (active assignments), soonest deadline first.
+
+    Each ticket appears once; `held` lists the subtree's active assignments on it. The open-status
+    condition is implied by `active` but lets PostgreSQL walk `ticket_open_due_idx`. Pass `count`
+    when the caller already knows it (department_counts).
+    """
+    held = _held_by(department)
+    qs = Ticket.objects.filter(status__in=OPEN_STATUSES).filter(Exists(held.filter(ticket=OuterRef("pk"))))
     if tab in DEPARTMENT_TABS:
         qs = qs.filter(status__in=DEPARTMENT_TABS[tab])
     if overdue:
         qs = qs.filter(status__in=CLOCK_STATUSES, due_at__lt=timezone.now())
-    held = Assignment.objects.filter(active=True, department_path__startswith=department.path)
-    return (
-        qs.select_related("category", "lead_department")
-        .prefetch_related(
-            Prefetch(
-                "assignments",
-                queryset=held.select_related("department").order_by("level", "id"),
-                to_attr="held",
-            )
+    ids = qs.order_by(F("due_at").asc(nulls_last=True), "id").values_list("pk", flat=True)
+    rows = Ticket.objects.select_related("category", "lead_department").prefetch_related(
+        Prefetch(
+            "assignments", queryset=held.select_related("department").order_by("level", "id"), to_attr="held"
         )
-        .order_by(F("due_at").asc(nulls_last=True), "id")
     )
+    return TicketPage(ids, rows, count)
 
 
 def department_counts(*, department: Department) -> dict[str, int]:
-    """Counts for the department desk's filters (one query)."""
-    inbox = department_inbox(department=department)
+    """Counts for the department desk's filters (one query, index-only on PostgreSQL)."""
     now = timezone.now()
-    qs = Ticket.objects.filter(Exists(inbox.filter(ticket=OuterRef("pk"))))
+    qs = Ticket.objects.filter(
+        status__in=OPEN_STATUSES, pk__in=_held_by(department).values("ticket_id")
+    ).order_by()
     agg = {name: Count("id", filter=Q(status__in=statuses)) for name, statuses in DEPARTMENT_TABS.items()}
     return qs.aggregate(
         all=Count("id"),
@@ -333,12 +385,12 @@ def visit_worklist(*, user: User) -> QuerySet[Ticket]:
         .filter(status=Ticket.Status.PENDING_VISIT)
         .select_related("category", "completing_department")
         .annotate(
-            waiting_since=Coalesce(_last_event_at(action="review_approve"), "replied_at", "created_at"),
+            waiting_since=Coalesce("status_since", "replied_at", "created_at"),
             attempts=Coalesce(Subquery(attempts), 0),
             last_attempt_at=_last_event_at(action="visit"),
         )
         .prefetch_related(Prefetch("assignments", queryset=_lead_replies(), to_attr="reply_assignments"))
-        .order_by("waiting_since", "id")
+        .order_by("status_since", "id")
     )
 
 
@@ -351,9 +403,15 @@ def visits_recent(*, user: User, limit: int = 10) -> QuerySet[TicketEvent]:
     )
 
 
-def overview_status_counts(*, user: User) -> dict[str, int]:
-    """Tickets per status (one query)."""
-    rows = tickets_visible_to(user).order_by().values("status").annotate(n=Count("id"))
+def overview_status_counts(*, user: User, statuses: Iterable[str]) -> dict[str, int]:
+    """Tickets in each of the given statuses (one query, by the status index)."""
+    rows = (
+        tickets_visible_to(user)
+        .filter(status__in=list(statuses))
+        .order_by()
+        .values("status")
+        .annotate(n=Count("id"))
+    )
     return {r["status"]: r["n"] for r in rows}
 
 

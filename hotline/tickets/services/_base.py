@@ -128,6 +128,9 @@ def transition(
             raise InvalidTransition(
                 f"“{TRANSITIONS[action].label}”不能使工单进入“{Ticket.Status(to_status).label}”。"
             )
+        if to_status != from_status:
+            locked.status_since = timezone.now()
+            fields = [*fields, "status_since"]
         locked.status = to_status
         ticket_save(locked, fields)
         if to_status in DONE_STATUSES and from_status not in DONE_STATUSES:

@@ -234,6 +234,7 @@ def _insert(data: TicketInput, by: User | None, status: str) -> Ticket:
         no_callback=data.no_callback,
         query_code_hash=data.query_code_hash,
         created_at=now,
+        status_since=now,
         created_by=by,
     )
     ticket.save(force_insert=True)

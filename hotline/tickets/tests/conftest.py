@@ -45,6 +45,7 @@ def city(db) -> City:
         "supervisor": UserFactory(username="supervisor", role=Role.SUPERVISOR, department=centre),
         "qa": UserFactory(username="qa", role=Role.QA_INSPECTOR, department=centre),
         "analyst": UserFactory(username="analyst", role=Role.ANALYST, department=centre),
+        "annotator": UserFactory(username="annotator", role=Role.ANNOTATOR, department=centre),
         "hr": UserFactory(username="hr", role=Role.HR, department=centre),
         "admin": UserFactory(username="admin", role=Role.ADMIN, department=centre),
         "bureau_handler": UserFactory(username="cgj", role=Role.DEPT_HANDLER, department=bureau),

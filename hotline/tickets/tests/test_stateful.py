@@ -16,7 +16,7 @@ from hotline.core.calendar import get_calendar
 from hotline.core.errors import InvalidInput, ServiceError
 from hotline.core.workdays import SHANGHAI
 from hotline.tickets import services as svc
-from hotline.tickets.models import Assignment, Ticket
+from hotline.tickets.models import OPEN_STATUSES, Assignment, Ticket
 from hotline.tickets.permissions import may_act
 from hotline.tickets.services.deadlines import closed_pauses, compute_due, policy_for
 from hotline.tickets.tests.factories import make_ticket
@@ -245,6 +245,7 @@ class TicketMachine(RuleBasedStateMachine):
         self._budget_changes_only_by_extension_or_clock_restart(t, events)
         self._closed_ticket_says_why(t)
         self._at_most_one_active_lead_at_level_one(t)
+        self._active_assignments_only_on_open_tickets(t)
         self._paused_exactly_while_a_request_is_pending(t)
 
     def _events_replay_to_the_status_without_gaps(self, t: Ticket, events: list[Any]) -> None:
@@ -291,6 +292,11 @@ class TicketMachine(RuleBasedStateMachine):
         assert len(leads) <= 1
         if t.status in (S.DISPATCHED, S.ACKNOWLEDGED, S.RETURN_PENDING, S.EXTENSION_PENDING, S.REPLIED):
             assert leads == [t.lead_department_id]
+
+    def _active_assignments_only_on_open_tickets(self, t: Ticket) -> None:
+        # The inboxes count active assignments without looking at the ticket (selectors.department_inbox).
+        if t.assignments.filter(active=True).exists():
+            assert t.status in OPEN_STATUSES, f"active assignment on a {t.status} ticket"
 
     def _paused_exactly_while_a_request_is_pending(self, t: Ticket) -> None:
         pending = t.status in (S.RETURN_PENDING, S.EXTENSION_PENDING)

@@ -30,6 +30,7 @@ ROLE_USER = {
     Role.QA_INSPECTOR: "qa",
     Role.SUPERVISOR: "supervisor",
     Role.ANALYST: "analyst",
+    Role.ANNOTATOR: "annotator",
     Role.HR: "hr",
     Role.ADMIN: "admin",
 }

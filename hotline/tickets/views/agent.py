@@ -23,7 +23,10 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_POST
 
 from hotline.accounts.models import Department, Role, User
-from hotline.core.errors import NotFound, ServiceError
+from hotline.core.errors import InvalidInput, NotFound, ServiceError
+from hotline.knowledge.models import Article
+from hotline.knowledge.services import citations_record
+from hotline.knowledge.views.desk import parse_ids
 from hotline.tickets import services as svc
 from hotline.tickets.models import OPEN_STATUSES, Category, Ticket
 from hotline.tickets.permissions import may_act, tickets_visible_to
@@ -154,6 +157,8 @@ class Intake:
     assists: list[Department] = field(default_factory=list)
     note: str = ""
     answer: str = ""
+    # 热线百科 articles cited for this answer or dispatch (ids, in the order chosen).
+    cites: list[int] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
 
 
@@ -223,6 +228,7 @@ def parse_intake(post: QueryDict) -> Intake:
             e["answer"] = "直接答复时请填写答复内容。"
     else:
         e["disposition"] = "请选择“派单”或“直接答复”。"
+    out.cites = parse_ids(post.get("cites", ""))
     out.data = svc.TicketInput(
         title=title,
         content=content,
@@ -241,19 +247,37 @@ def parse_intake(post: QueryDict) -> Intake:
     return out
 
 
+def cited_articles(ids: list[int]) -> list[Article]:
+    found = Article.objects.in_bulk(ids)
+    return [found[i] for i in ids if i in found]
+
+
 def intake_commit(*, user: User, intake: Intake, key: str) -> Ticket:
-    """Create the ticket and answer or dispatch it in one transaction; a replayed key returns the first ticket."""
+    """Create the ticket and answer or dispatch it, with its citations, in one transaction.
+
+    A replayed key returns the first ticket. A refused citation rolls back the whole intake, so the
+    agent gets the form back with everything kept rather than a ticket without its sources.
+    """
     assert intake.data is not None
     with transaction.atomic():
         ticket, created = svc.ticket_create(data=intake.data, by=user, idempotency_key=key)
         if not created:
             return ticket
         if intake.disposition == "answer":
-            return svc.ticket_answer(ticket=ticket, by=user, answer=intake.answer)
-        assert intake.lead is not None
-        return svc.ticket_dispatch(
-            ticket=ticket, by=user, lead=intake.lead, assists=intake.assists, note=intake.note
-        )
+            ticket = svc.ticket_answer(ticket=ticket, by=user, answer=intake.answer)
+        else:
+            assert intake.lead is not None
+            ticket = svc.ticket_dispatch(
+                ticket=ticket, by=user, lead=intake.lead, assists=intake.assists, note=intake.note
+            )
+        articles = cited_articles(intake.cites)
+        if len(articles) != len(intake.cites):
+            raise InvalidInput("引用的百科文章已被删除，请重新选择。", fields={"cites": "含已删除的文章"})
+        # The answer/dispatch event is the ticket's latest: the service appended it in this transaction.
+        event = ticket.events.order_by("-seq").first()
+        assert event is not None
+        citations_record(ticket=ticket, event=event, articles=articles, by=user, form_key=key)
+        return ticket
 
 
 # --- Views -----------------------------------------------------------------------------------------
@@ -271,6 +295,7 @@ def _form_context(post: QueryDict | None = None) -> dict[str, Any]:
         "idem": post.get("idem") or secrets.token_urlsafe(24),
         "draft_key": DRAFT_KEY,
         "v": post,
+        "cited_articles": cited_articles(parse_ids(post.get("cites", ""))),
     }
 
 

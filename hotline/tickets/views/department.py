@@ -6,17 +6,23 @@ same parser and service.
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import cast
+
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from hotline.accounts.models import Department, Role, User
 from hotline.tickets.models import Assignment, Ticket
 from hotline.tickets.selectors import (
     DEPARTMENT_TABS,
+    LoadRow,
     department_counts,
     department_load,
     department_tickets,
@@ -42,6 +48,7 @@ TABS = (
     ("replied", "已答复"),
 )
 PAGE_SIZE = 25
+LOAD_SECONDS = 60
 ATTACHMENT_ACCEPT = ",".join(f".{ext}" for ext in ALLOWED_ATTACHMENTS)
 # Actions a department takes from its desk; the table decides which apply to each ticket.
 DESK_ACTIONS = ("acknowledge", "subdispatch", "reply", "assist_reply", "extension_request", "return_request")
@@ -80,7 +87,8 @@ def department_desk(request: HttpRequest) -> HttpResponse:
     tab = tab if tab in DEPARTMENT_TABS else ""
     overdue = request.GET.get("overdue") == "1"
     counts = department_counts(department=user.department)
-    qs = department_tickets(department=user.department, tab=tab, overdue=overdue)
+    known = (counts["overdue"] if not tab else None) if overdue else counts[tab or "all"]
+    qs = department_tickets(department=user.department, tab=tab, overdue=overdue, count=known)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     for t in rows:
@@ -132,7 +140,15 @@ def department_overview(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if user.department is None:
         return render(request, "tickets/department_overview.html", {"no_department": True})
-    rows, total = department_load(department=user.department)
+    department = user.department
+
+    def compute() -> tuple[list[LoadRow], LoadRow, datetime]:
+        rows, total = department_load(department=department)
+        return rows, total, timezone.localtime()
+
+    # The load table reads all the subtree's open work: computed at most once a minute per department.
+    cached = cache.get_or_set(f"hotline:load:{department.pk}", compute, LOAD_SECONDS)
+    rows, total, load_at = cast(tuple[list[LoadRow], LoadRow, datetime], cached)
     overdue = department_tickets(department=user.department, overdue=True)
     page = Paginator(overdue, PAGE_SIZE).get_page(request.GET.get("page"))
     items = list(page.object_list)
@@ -146,5 +162,7 @@ def department_overview(request: HttpRequest) -> HttpResponse:
         "page_query": page_query(request.GET),
         "overdue_rows": items,
         "department": user.department,
+        "load_at": load_at,
+        "load_seconds": LOAD_SECONDS,
     }
     return render(request, "tickets/department_overview.html", ctx)
