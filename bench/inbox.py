@@ -8,8 +8,9 @@ streets, the centre's teams) and users, then generates tickets and their assignm
 (INSERT ... SELECT generate_series, in chunks). With --reuse an existing generated database is kept.
 
 Then, in-process:
-- hotline.tickets.selectors.department_inbox(department=...) for a bureau, a district with
-  streets and a street: a page of --page rows and the count, --runs times each (p50/p95 ms);
+- the department desk's inbox for a bureau, a district with streets and a street:
+  hotline.tickets.selectors.department_tickets(department=...) — a page of --page tickets — and
+  department_counts (the desk's tab counts), --runs times each (p50/p95 ms);
 - GET /api/v1/tickets?status=dispatched through django.test.Client for a department user and a
   centre user (p50/p95 ms);
 - EXPLAIN ANALYZE of the inbox page query and of its count once.
@@ -395,7 +396,7 @@ def _measure(args: argparse.Namespace) -> None:
 
     from hotline.accounts.models import ApiToken, Department, User
     from hotline.tickets.models import Assignment
-    from hotline.tickets.selectors import department_inbox, department_inbox_count
+    from hotline.tickets.selectors import department_counts, department_inbox_count, department_tickets
 
     with connection.cursor() as cur:
         cur.execute(
@@ -435,25 +436,21 @@ def _measure(args: argparse.Namespace) -> None:
 
     def selector_fns(code: str) -> tuple[object, object]:
         dept = Department.objects.get(code=code)
-        qs = department_inbox(department=dept)
 
         def page() -> None:
-            for a in qs[: args.page]:
-                _ = (a.ticket.number, a.ticket.due_at, a.department.name, a.ticket.category)
+            for t in department_tickets(department=dept)[0 : args.page]:
+                _ = (t.number, t.due_at, t.category, [a.department.name for a in t.held])
 
-        return page, lambda: department_inbox_count(department=dept)
+        return page, lambda: department_counts(department=dept)
 
-    worst_p95 = table("selector department_inbox", {c: selector_fns(c) for c in codes})
+    worst_p95 = table(
+        "department desk inbox (department_tickets page, department_counts)",
+        {c: selector_fns(c) for c in codes},
+    )
 
     first = Department.objects.get(code=codes[0])
-    print(f"\nEXPLAIN ANALYZE department_inbox({first.code})[:{args.page}]:")
-    print(department_inbox(department=first)[: args.page].explain(analyze=True, buffers=True))
-    print(f"\nEXPLAIN ANALYZE department_inbox_count({first.code}):")
-    with connection.cursor() as cur:
-        held = Assignment.objects.filter(active=True, department_path__startswith=first.path)
-        sql, params = held.values("pk").query.sql_with_params()
-        cur.execute(f"EXPLAIN (ANALYZE, BUFFERS) SELECT count(*) FROM ({sql}) q", params)
-        print("\n".join(r[0] for r in cur.fetchall()))
+    print(f"\nEXPLAIN ANALYZE of the page's id walk ({first.code}, first {args.page}):")
+    print(department_tickets(department=first)._ids[: args.page].explain(analyze=True, buffers=True))
 
     api_rows = []
     if not args.no_api:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import IO, Any, cast
 
 from django.http import FileResponse, HttpRequest
-from ninja import File, Query, Router, Status
+from ninja import File, Header, Query, Router, Status
 from ninja.files import UploadedFile
 
 from hotline.accounts.api import ErrorOut
@@ -21,6 +21,12 @@ from hotline.tickets.selectors import ticket_get, ticket_list
 from hotline.tickets.services.citizen import citizen_unmask
 
 router = Router(tags=["tickets"])
+# Declared so the OpenAPI document shows it; the service checks its length.
+IDEMPOTENCY_KEY = Header(
+    "",
+    alias="Idempotency-Key",
+    description="重试同一请求时带相同的键（≤ 128 字符）：不会重复建单，返回第一次建的工单（200）。",
+)
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
@@ -140,7 +146,11 @@ def categories(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/tickets", response={200: s.TicketOut, 201: s.TicketOut, **ERRORS}, summary="受理：新建工单")
-def ticket_create(request: HttpRequest, payload: s.TicketCreateIn) -> Status[dict[str, Any]]:
+def ticket_create(
+    request: HttpRequest,
+    payload: s.TicketCreateIn,
+    idempotency_key: str = IDEMPOTENCY_KEY,
+) -> Status[dict[str, Any]]:
     """Create a ticket. Send an `Idempotency-Key` header: a retry with the same key returns the first ticket (200)."""
     category = None
     if payload.category:
@@ -173,7 +183,7 @@ def ticket_create(request: HttpRequest, payload: s.TicketCreateIn) -> Status[dic
         data=data,
         by=_user(request),
         submit=payload.submit,
-        idempotency_key=request.headers.get("Idempotency-Key", "").strip(),
+        idempotency_key=idempotency_key.strip(),
     )
     return Status(201 if created else 200, _detail(_user(request), ticket, new=created))
 

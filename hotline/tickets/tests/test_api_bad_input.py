@@ -482,3 +482,19 @@ def test_refusals_never_touch_the_ticket(api, city):
         before.urge_count,
         before.updated_at,
     )
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nothing-here", "/api/v1/tickets/2026/extra/path"])
+def test_unknown_api_path_is_a_structured_404(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["code"] == "not_found"
+    assert "接口不存在" in response.json()["message"]
+
+
+def test_wrong_method_is_a_structured_405(client):
+    response = client.delete("/api/v1/categories")
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+    assert "GET" in response["Allow"]
