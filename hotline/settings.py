@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "hotline.intake",
     "hotline.callcenter",
     "hotline.workforce",
+    "hotline.exchange",
+    "hotline.metrics",
 ]
 
 MIDDLEWARE = [

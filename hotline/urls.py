@@ -14,6 +14,8 @@ urlpatterns = [
     path("kb/", include("hotline.knowledge.urls")),
     path("callcenter/", include("hotline.callcenter.urls")),
     path("workforce/", include("hotline.workforce.urls")),
+    path("metrics/", include("hotline.metrics.urls")),
+    path("", include("hotline.exchange.urls")),  # /open311/v2/, webhooks, switchboard
     path("", include("hotline.tickets.urls")),
     path("", include("hotline.core.urls")),
 ]
