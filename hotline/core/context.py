@@ -25,11 +25,12 @@ NAV: dict[str, list[tuple[str, str]]] = {
         ("/desk/visit/", "回访台"),
         ("/desk/agent/", "受理台"),
         ("/kb/", "热线百科"),
+        ("/workforce/rosters/", "排班"),
     ],
     Role.QA_INSPECTOR: [],
     Role.ANALYST: [("/desk/supervisor/", "运行总览"), ("/kb/stats/", "百科引用")],
-    Role.HR: [],
     Role.ANNOTATOR: [("/kb/", "热线百科"), ("/kb/flags/", "纠错反馈"), ("/kb/stats/", "引用统计")],
+    Role.HR: [("/workforce/", "人员登记"), ("/workforce/rosters/", "排班"), ("/workforce/staffing/", "定编与流失")],
     Role.ADMIN: [("/admin/", "系统管理"), ("/desk/supervisor/", "运行总览")],
 }
 COMMON = [("/tickets/", "工单查询")]

@@ -522,6 +522,9 @@ def demo_load(*, tickets: int = 300, days: int = 90, seed: int = 12345) -> DemoS
     depts = build_organisation()
     leaves = build_categories()
     users = build_users(depts)
+    from hotline.workforce.demo import load_demo as load_workforce_demo
+
+    load_workforce_demo()
     made = 0
     if not Ticket.objects.exists():
         made = build_tickets(count=tickets, days=days, seed=seed, depts=depts, leaves=leaves)

@@ -1,0 +1,165 @@
+"""A month's roster for the contract's 172 staff with OR-Tools CP-SAT (`hotline.workforce.roster`).
+
+    python bench/wfm_roster.py                      # next month, 60 s limit, 2 workers, 3 runs
+    python bench/wfm_roster.py --month 2026-02 --time-limit 30 --runs 1
+
+The problem is the demo floor built from plain data (no database): 78 话务员 + 6 组长 on 12345,
+14 回访员 (回访 + 12345), 32 归并热线 agents, 42 support staff + 5 on-site managers on the office
+shift; three new hires not yet cleared by the on-boarding gate; a few approved leave days;
+requirements 63+7 on working days and 28+7 on rest days (12345), 6 on working days (回访),
+12+3 / 8+3 (归并热线), 48 half-hours a day; the real holiday calendar (chinesecalendar).
+Each run is a fresh solve with a fresh random seed; it prints wall time, the rostered queue
+hours against the agent-hours lower bound (Σ need), shortfall, the independent rule check,
+and the process's peak RSS. Targets (issue 6): feasible < 60 s, within 5 % of the lower bound,
+peak memory < 2 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import statistics
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _common import log, machine, summary  # noqa: E402
+
+from hotline.workforce.profiles import (  # noqa: E402
+    DEMO_QUEUES,
+    DEMO_SHIFTS,
+    OFFICE_SHIFT,
+    month_days,
+    month_requirement,
+)
+from hotline.workforce.roster import Person, Problem, Rules, check, cover, solve  # noqa: E402
+
+
+def rest_days_of(days: list[date]) -> frozenset[date]:
+    from hotline.core.workdays import WorkCalendar
+
+    cal = WorkCalendar.from_chinesecalendar({d.year for d in days})
+    return frozenset(d for d in days if not cal.is_workday(d))
+
+
+def people(days: list[date], seed: int) -> list[Person]:
+    rnd = random.Random(seed)
+    out: list[Person] = []
+
+    def add(n: int, queues: set[str], *, night_share: float = 0.6, new: int = 0) -> None:
+        for i in range(n):
+            pid = len(out) + 1
+            leave: frozenset[date] = frozenset()
+            if rnd.random() < 0.1:  # one in ten has 1–3 days of approved leave
+                start = rnd.choice(days)
+                leave = frozenset(start + timedelta(days=k) for k in range(rnd.randint(1, 3)))
+            out.append(
+                Person(
+                    id=pid,
+                    name=f"P{pid:03d}",
+                    queues=frozenset(queues),
+                    live_ok=i >= new,
+                    night_ok=rnd.random() < night_share,
+                    leave=leave,
+                )
+            )
+
+    add(78, {"12345"}, new=3)
+    add(6, {"12345"})
+    add(14, {"12345", "visit"}, night_share=0.3)
+    add(32, {"merged"})
+    add(42, set())  # support posts: office shift on working days
+    return out
+
+
+def fairness(problem: Problem, result) -> str:
+    shifts = {s.code: s for s in problem.shifts}
+    parts = []
+    for label, queues in (("12345", {"12345"}), ("12345+回访", {"12345", "visit"}), ("归并", {"merged"})):
+        members = [p for p in problem.people if p.queues == queues and p.live_ok and len(p.leave) < 8]
+        hours, nights = [], []
+        for p in members:
+            mine = [shifts[c] for (pid, _d), (c, q) in result.assignments.items() if pid == p.id and q]
+            hours.append(sum(s.minutes for s in mine) / 60)
+            if p.night_ok:
+                nights.append(sum(1 for s in mine if s.night))
+        if hours:
+            parts.append(
+                f"{label}: hours {min(hours):.0f}–{max(hours):.0f} (median {statistics.median(hours):.0f}), "
+                f"nights {min(nights, default=0)}–{max(nights, default=0)}"
+            )
+    return "; ".join(parts)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    today = date.today()
+    nxt = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    ap.add_argument("--month", default=nxt.strftime("%Y-%m"))
+    ap.add_argument("--time-limit", type=float, default=60.0)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    year, mon = (int(x) for x in args.month.split("-"))
+    days = month_days(date(year, mon, 1))
+    rest = rest_days_of(days)
+    staff = people(days, seed=7)
+    req = month_requirement(days, rest, DEMO_QUEUES)
+    print(
+        f"machine {machine()}  month {args.month}: {len(days)} days, {len(rest)} rest days, {len(staff)} staff"
+    )
+    walls, overs, shorts, violations = [], [], [], []
+    for run in range(args.runs):
+        problem = Problem(
+            days=days,
+            shifts=DEMO_SHIFTS,
+            people=staff,
+            requirement=req,
+            rules=Rules(),
+            rest_days=rest,
+            office_shift=OFFICE_SHIFT,
+            time_limit_s=args.time_limit,
+            diagnose_time_s=20.0,
+            workers=args.workers,
+            seed=run + 1,
+        )
+        log(f"run {run + 1}: solving")
+        result = solve(problem)
+        bad = check(problem, result)
+        got = cover(problem, result)
+        under = sum(max(0, n - got[q][g]) for q, need in req.items() for g, n in enumerate(need) if g >= 16)
+        walls.append(result.wall_s)
+        overs.append(result.over_ratio)
+        shorts.append(result.short_slots)
+        violations.append(len(bad))
+        print(
+            f"run {run + 1}: status={result.status} ({result.solver_status}) wall={result.wall_s:.1f}s "
+            f"lower_bound={result.lower_bound_hours:.0f}h rostered={result.worked_hours:.0f}h "
+            f"over={result.over_ratio:.2%} short_slots={result.short_slots} uncovered_check={under} "
+            f"rule_violations={len(bad)} first_solution={result.first_solution_s} objective={result.objective:.0f} bound={result.bound:.0f}"
+        )
+        for msg in result.messages()[:5]:
+            print("   ", msg)
+        print("    fairness (live, available ≥ 3/4 of the month): " + fairness(problem, result))
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS {peak_mb:.0f} MB")
+    summary(
+        "wfm_roster",
+        staff=len(staff),
+        days=len(days),
+        runs=args.runs,
+        wall_median_s=f"{statistics.median(walls):.1f}",
+        wall_max_s=f"{max(walls):.1f}",
+        over_median=f"{statistics.median(overs):.4f}",
+        over_max=f"{max(overs):.4f}",
+        short_max=max(shorts),
+        violations_max=max(violations),
+        peak_rss_mb=f"{peak_mb:.0f}",
+    )
+
+
+if __name__ == "__main__":
+    main()
