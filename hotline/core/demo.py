@@ -525,6 +525,9 @@ def demo_load(*, tickets: int = 300, days: int = 90, seed: int = 12345) -> DemoS
     from hotline.workforce.demo import load_demo as load_workforce_demo
 
     load_workforce_demo()
+    from hotline.callcenter.demo import load_demo  # seats, queues, agents, hotlines, a day of calls
+
+    load_demo(seed=seed)
     made = 0
     if not Ticket.objects.exists():
         made = build_tickets(count=tickets, days=days, seed=seed, depts=depts, leaves=leaves)

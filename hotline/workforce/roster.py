@@ -38,9 +38,22 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from typing import cast
+from typing import TYPE_CHECKING, Any, cast
 
-from ortools.sat.python import cp_model
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
+else:
+
+    class _LazyCpModel:
+        """OR-Tools (and what it pulls in) is imported on the first solve, not by every web worker."""
+
+        def __getattr__(self, name: str) -> Any:
+            from ortools.sat.python import cp_model as real
+
+            globals()["cp_model"] = real
+            return getattr(real, name)
+
+    cp_model = _LazyCpModel()
 
 SLOT_MIN = 30
 SLOTS_PER_DAY = 24 * 60 // SLOT_MIN
@@ -241,8 +254,9 @@ def _runs(slots: Iterable[int]) -> list[tuple[int, int]]:
 
 # --- the model -------------------------------------------------------------------------------------
 
-Var = cp_model.IntVar
-Expr = cp_model.LinearExprT
+if TYPE_CHECKING:
+    Var = cp_model.IntVar
+    Expr = cp_model.LinearExprT
 
 
 def _sum(items: Iterable[Expr]) -> cp_model.LinearExpr:
@@ -482,16 +496,19 @@ def _spreads(
     return largest
 
 
-class _FirstSolution(cp_model.CpSolverSolutionCallback):
-    """Notes when the first roster was found."""
+def _first_solution_callback() -> Any:
+    """A solver callback noting when the first roster was found (built on first use: see cp_model)."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.at: float | None = None
+    class _FirstSolution(cp_model.CpSolverSolutionCallback):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__()
+            self.at: float | None = None
 
-    def on_solution_callback(self) -> None:
-        if self.at is None:
-            self.at = self.wall_time
+        def on_solution_callback(self) -> None:
+            if self.at is None:
+                self.at = self.wall_time
+
+    return _FirstSolution()
 
 
 def _run(
@@ -508,7 +525,7 @@ def _run(
     solver.parameters.relative_gap_limit = gap
     solver.parameters.num_workers = max(1, problem.workers)
     solver.parameters.random_seed = problem.seed
-    first = _FirstSolution()
+    first = _first_solution_callback()
     status = solver.solve(built.model, first)
     return solver, status, first.at
 
