@@ -149,7 +149,7 @@ def department_overview(request: HttpRequest) -> HttpResponse:
     # The load table reads all the subtree's open work: computed at most once a minute per department.
     cached = cache.get_or_set(f"hotline:load:{department.pk}", compute, LOAD_SECONDS)
     rows, total, load_at = cast(tuple[list[LoadRow], LoadRow, datetime], cached)
-    overdue = department_tickets(department=user.department, overdue=True)
+    overdue = department_tickets(department=department, overdue=True)
     page = Paginator(overdue, PAGE_SIZE).get_page(request.GET.get("page"))
     items = list(page.object_list)
     for t in items:
