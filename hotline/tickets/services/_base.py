@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.utils import timezone
 
 from hotline.accounts.models import User
-from hotline.core.errors import Conflict, InvalidTransition, NotAllowed, NotFound
+from hotline.core.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ServiceError
 from hotline.tickets.models import DONE_STATUSES, Assignment, Ticket, TicketEvent
 from hotline.tickets.permissions import actor_role, department_assignment, ticket_visible_to
 from hotline.tickets.workflow import TRANSITIONS
@@ -84,22 +85,20 @@ def ticket_save(ticket: Ticket, fields: tuple[str, ...] | list[str]) -> None:
     ticket.version = old_version + 1
     ticket.updated_at = timezone.now()
     names = set(fields) | set(_ALWAYS)
-    values = {name: getattr(ticket, name) for name in names if name != "version"}
-    # Foreign keys are saved by id.
+    # Foreign keys are saved by id, read without loading the related row.
     values = {
-        (f"{k}_id" if _is_fk(k) else k): (getattr(ticket, f"{k}_id") if _is_fk(k) else v)
-        for k, v in values.items()
+        Ticket._meta.get_field(n).attname: getattr(ticket, Ticket._meta.get_field(n).attname) for n in names
     }
+    values.pop("version")
     updated = Ticket.objects.filter(pk=ticket.pk, version=old_version).update(
         version=ticket.version, **values
     )
     if updated != 1:
-        raise Conflict("工单已被他人处理，请刷新后查看最新状态。")
+        raise StaleTicket("工单已被他人处理，请刷新后查看最新状态。")
 
 
-def _is_fk(name: str) -> bool:
-    field = Ticket._meta.get_field(name)
-    return bool(field.many_to_one)
+class StaleTicket(Conflict):
+    """The compare-and-swap found another version: somebody wrote the ticket since it was read."""
 
 
 def transition(
@@ -113,30 +112,71 @@ def transition(
     after_commit: Callable[[Ticket], None] | None = None,
     role: str | None = None,
 ) -> Ticket:
-    """Run one action: `apply` mutates the locked ticket and returns (new status, changed fields, event data).
+    """Run one action: `apply` mutates the ticket and returns (new status, changed fields, event data).
 
     `role` names a pseudo-role (workflow.CITIZEN) for an actor without an account; only with `by=None`.
+
+    A ticket instance the caller has just read is used as it is (optimistically): the version
+    compare-and-swap in `ticket_save` proves nobody wrote it since, which saves re-reading the row
+    under a lock. If the swap fails, or the checks refuse the action on what may be a stale copy,
+    the action is rolled back and run again the careful way — row lock, fresh state — unless the
+    caller named the version it saw, in which case a changed version is a conflict, as before.
     """
     if role is not None and by is not None:
         raise ValueError("role is only for actors without an account")
+    args: dict[str, Any] = {
+        "by": by, "action": action, "apply": apply, "note": note, "after_commit": after_commit, "role": role
+    }  # fmt: skip
+    if (
+        isinstance(ticket, Ticket)
+        and ticket.pk is not None
+        and not ticket._state.adding
+        and (version is None or version == ticket.version)
+    ):
+        # A copy: the caller's instance is left as it was (as on the careful path), and callers that
+        # share one instance between threads never see each other's half-applied changes.
+        attempt = copy.copy(ticket)
+        attempt.__dict__.pop("_held_memo", None)
+        try:
+            return _transition(attempt, locked=False, version=None, **args)
+        except StaleTicket:
+            if version is not None:
+                raise
+        except ServiceError:
+            pass  # refused on the copy the caller holds: decide again on the current row below
+    return _transition(ticket, locked=True, version=version, **args)
+
+
+def _transition(
+    ticket: Ticket | int,
+    *,
+    locked: bool,
+    by: User | None,
+    action: str,
+    apply: Callable[[Ticket], tuple[str, list[str], dict[str, Any]]],
+    note: str,
+    version: int | None,
+    after_commit: Callable[[Ticket], None] | None,
+    role: str | None,
+) -> Ticket:
     with transaction.atomic():
-        locked = ticket_lock(ticket, version=version)
-        check_move(locked, by, action, role=role)
-        from_status = locked.status
-        to_status, fields, data = apply(locked)
+        current = ticket_lock(ticket, version=version) if locked else cast(Ticket, ticket)
+        check_move(current, by, action, role=role)
+        from_status = current.status
+        to_status, fields, data = apply(current)
         if to_status not in TRANSITIONS[action].targets:
             raise InvalidTransition(
                 f"“{TRANSITIONS[action].label}”不能使工单进入“{Ticket.Status(to_status).label}”。"
             )
         if to_status != from_status:
-            locked.status_since = timezone.now()
+            current.status_since = timezone.now()
             fields = [*fields, "status_since"]
-        locked.status = to_status
-        ticket_save(locked, fields)
+        current.status = to_status
+        ticket_save(current, fields)
         if to_status in DONE_STATUSES and from_status not in DONE_STATUSES:
             # Finished work leaves every department's inbox; the rows stay as history (and scope).
-            Assignment.objects.filter(ticket=locked, active=True).update(active=False)
-        ticket_event(locked, action=action, by=by, from_status=from_status, note=note, data=data, role=role)
+            Assignment.objects.filter(ticket=current, active=True).update(active=False)
+        ticket_event(current, action=action, by=by, from_status=from_status, note=note, data=data, role=role)
         if after_commit is not None:
-            transaction.on_commit(lambda: after_commit(locked))
-    return locked
+            transaction.on_commit(lambda: after_commit(current))
+    return current
