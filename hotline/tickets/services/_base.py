@@ -17,6 +17,8 @@ from hotline.tickets.workflow import TRANSITIONS
 
 # Fields every transition may touch besides the ones it names.
 _ALWAYS = ("status", "version", "updated_at")
+# Field name -> column attribute (`lead_department` -> `lead_department_id`).
+_ATTNAME = {f.name: f.attname for f in Ticket._meta.concrete_fields}
 
 
 def ticket_lock(ticket: Ticket | int, *, version: int | None = None) -> Ticket:
@@ -86,9 +88,7 @@ def ticket_save(ticket: Ticket, fields: tuple[str, ...] | list[str]) -> None:
     ticket.updated_at = timezone.now()
     names = set(fields) | set(_ALWAYS)
     # Foreign keys are saved by id, read without loading the related row.
-    values = {
-        Ticket._meta.get_field(n).attname: getattr(ticket, Ticket._meta.get_field(n).attname) for n in names
-    }
+    values = {_ATTNAME[n]: getattr(ticket, _ATTNAME[n]) for n in names}
     values.pop("version")
     updated = Ticket.objects.filter(pk=ticket.pk, version=old_version).update(
         version=ticket.version, **values
