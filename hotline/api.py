@@ -151,3 +151,4 @@ api.add_router("/", tickets_router)
 api.add_router("/kb", knowledge_router)
 api.add_router("/callcenter", callcenter_router)
 api.add_router("/wfm", workforce_router)
+api.add_router("/police", "hotline.exchange.api.router")  # 110 linkage

@@ -15,6 +15,7 @@ urlpatterns = [
     path("callcenter/", include("hotline.callcenter.urls")),
     path("workforce/", include("hotline.workforce.urls")),
     path("metrics/", include("hotline.metrics.urls")),
+    path("assist/", include("hotline.assist.urls")),
     path("", include("hotline.exchange.urls")),  # /open311/v2/, webhooks, switchboard
     path("", include("hotline.tickets.urls")),
     path("", include("hotline.core.urls")),

@@ -9,8 +9,8 @@ from hotline.accounts.models import Role
 
 # (url, label, shortcut key) per role; the first entry is the role's home desk.
 NAV: dict[str, list[tuple[str, str]]] = {
-    Role.AGENT: [("/desk/agent/", "受理台")],
-    Role.DISPATCHER: [("/desk/dispatch/", "派单审核台"), ("/desk/agent/", "受理台")],
+    Role.AGENT: [("/desk/agent/", "受理台"), ("/switchboard/", "政务总机")],
+    Role.DISPATCHER: [("/desk/dispatch/", "派单审核台"), ("/desk/agent/", "受理台"), ("/police/", "110联动")],
     Role.REVIEWER: [("/desk/dispatch/", "派单审核台"), ("/kb/", "热线百科")],
     Role.DEPT_HANDLER: [("/desk/department/", "承办台"), ("/kb/", "热线百科")],
     Role.DEPT_MANAGER: [
@@ -21,6 +21,7 @@ NAV: dict[str, list[tuple[str, str]]] = {
     Role.VISIT_AGENT: [("/desk/visit/", "回访台"), ("/callcenter/callbacks/", "漏接回拨")],
     Role.SUPERVISOR: [
         ("/desk/supervisor/", "运行总览"),
+        ("/metrics/", "考核指标"),
         ("/desk/dispatch/", "派单审核台"),
         ("/desk/visit/", "回访台"),
         ("/desk/agent/", "受理台"),
@@ -28,14 +29,18 @@ NAV: dict[str, list[tuple[str, str]]] = {
         ("/workforce/rosters/", "排班"),
         ("/callcenter/wallboard/", "话务监控"),
         ("/callcenter/callbacks/", "漏接回拨"),
+        ("/switchboard/", "政务总机"),
+        ("/police/", "110联动"),
+        ("/assist/", "智能辅助"),
     ],
     Role.QA_INSPECTOR: [],
-    Role.ANALYST: [("/desk/supervisor/", "运行总览"), ("/kb/stats/", "百科引用"), ("/callcenter/wallboard/", "话务监控")],
+    Role.ANALYST: [("/desk/supervisor/", "运行总览"), ("/metrics/", "考核指标"), ("/kb/stats/", "百科引用"), ("/callcenter/wallboard/", "话务监控"), ("/assist/hotspots/", "热点")],
     Role.ANNOTATOR: [("/kb/", "热线百科"), ("/kb/flags/", "纠错反馈"), ("/kb/stats/", "引用统计")],
     Role.HR: [("/workforce/", "人员登记"), ("/workforce/rosters/", "排班"), ("/workforce/staffing/", "定编与流失")],
-    Role.ADMIN: [("/admin/", "系统管理"), ("/desk/supervisor/", "运行总览")],
+    Role.ADMIN: [("/admin/", "系统管理"), ("/desk/supervisor/", "运行总览"), ("/metrics/", "考核指标"), ("/switchboard/", "政务总机")],
 }
 COMMON = [("/tickets/", "工单查询")]
+NAV_INLINE = 8
 
 
 def home_url(role: str) -> str:
@@ -54,9 +59,21 @@ def shell(request: HttpRequest) -> dict[str, object]:
     best = max((n for n in nav if n["active"]), key=lambda n: len(str(n["url"])), default=None)
     for n in nav:
         n["active"] = n is best
+    # A desk's bar holds NAV_INLINE items at 1366 px; the rest go under 更多 (a <details> menu).
+    # The active page always stays visible.
+    inline, more = nav[:NAV_INLINE], nav[NAV_INLINE:]
+    if best is not None and best in more:
+        more.remove(best)
+        more.insert(0, inline.pop())
+        inline.append(best)
     banner = ""
     if user.role == Role.ADMIN:
         from hotline.core.calendar import calendar_status
 
         banner = str(calendar_status()["warning"])
-    return {"nav": nav, "calendar_warning": banner, "session_seconds": settings.SESSION_COOKIE_AGE}
+    return {
+        "nav": inline,
+        "nav_more": more,
+        "calendar_warning": banner,
+        "session_seconds": settings.SESSION_COOKIE_AGE,
+    }

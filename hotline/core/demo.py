@@ -528,6 +528,9 @@ def demo_load(*, tickets: int = 300, days: int = 90, seed: int = 12345) -> DemoS
     from hotline.callcenter.demo import load_demo  # seats, queues, agents, hotlines, a day of calls
 
     load_demo(seed=seed)
+    from hotline.exchange.demo import load_demo as load_exchange_demo  # Open311 key, switchboard
+
+    load_exchange_demo()
     made = 0
     if not Ticket.objects.exists():
         made = build_tickets(count=tickets, days=days, seed=seed, depts=depts, leaves=leaves)

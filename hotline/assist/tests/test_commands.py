@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from hotline.accounts.models import Department
+from hotline.assist.models import ModelVersion
 from hotline.assist.selectors import dispatch_suggestions, model_latest_path
 from hotline.tickets.models import Ticket
 
@@ -94,14 +95,18 @@ def data_dir(settings, tmp_path):
     return settings.DATA_DIR
 
 
+@pytest.mark.django_db
 def test_no_model_yet_means_no_suggestions(data_dir):
     assert model_latest_path() is None
     assert dispatch_suggestions(title="公交车晚点", content="12路公交车经常晚点") == []
 
 
+@pytest.mark.django_db
 def test_unreadable_model_file_means_no_suggestions(data_dir):
     (data_dir / "models").mkdir(parents=True)
-    (data_dir / "models" / "dispatch-20260101-000000.joblib").write_bytes(b"not a model")
+    bad = data_dir / "models" / "dispatch-20260101-000000.joblib"
+    bad.write_bytes(b"not a model")
+    ModelVersion.objects.create(version="20260101-000000", path=str(bad), active=True)
     assert dispatch_suggestions(title="公交车晚点") == []
 
 
@@ -135,7 +140,9 @@ def test_train_saves_a_versioned_model_that_suggests_departments(data_dir):
     assert "5 个办结单位" in output
     path = model_latest_path()
     assert path is not None and path.name.startswith("dispatch-")
-    assert path.with_suffix(".json").exists()
+    version = ModelVersion.objects.get(active=True)
+    assert version.training_size == 100 and version.labels == 5
+    assert version.metric("macro_f1") is not None  # hold-out fifth measured
     top = dispatch_suggestions(title="化工厂排放废气", content="晚上气味刺鼻，附近居民头晕")
     assert top[0][0] == "hbj"
     assert len(top) == 3
@@ -145,3 +152,18 @@ def test_train_saves_a_versioned_model_that_suggests_departments(data_dir):
 def test_train_without_done_tickets_is_a_clear_error(data_dir):
     with pytest.raises(CommandError, match="已办结工单不足"):
         run("train")
+
+
+@pytest.mark.django_db
+def test_models_activate_retrain_and_hotspots_commands(data_dir):
+    assert "还没有模型版本" in run("models")
+    with pytest.raises(CommandError, match="没有版本为"):
+        run("activate", "19990101-000000")
+    assert "未训练" in run("retrain-due")
+    make_done_tickets()
+    first = run("train", "--seed", "1", "--no-activate")
+    assert "未启用" in first
+    version = ModelVersion.objects.get().version
+    assert run("activate", version).strip() == f"已启用模型版本 {version}"
+    assert f"* {version}" in run("models")
+    assert "新增热点预警 0 条" in run("hotspots", "--alert")

@@ -23,6 +23,9 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_POST
 
 from hotline.accounts.models import Department, Role, User
+from hotline.assist.selectors import near_duplicate_tickets as assist_near_duplicates
+from hotline.assist.selectors import parse_shown
+from hotline.assist.services import suggestion_record
 from hotline.core.errors import InvalidInput, NotFound, ServiceError
 from hotline.knowledge.models import Article
 from hotline.knowledge.services import citations_record
@@ -50,35 +53,38 @@ _desk = role_required(*DESK_ROLES)
 
 
 def similar_open(
-    *, user: User, phone: str, address: str, exclude: Ticket | None = None
+    *,
+    user: User,
+    phone: str,
+    address: str,
+    content: str = "",
+    district: str = "",
+    exclude: Ticket | None = None,
 ) -> list[tuple[Ticket, list[str]]]:
-    """Open tickets from the last 30 days with the same phone or the same address, with why they match."""
+    """Open tickets from the last 30 days with the same phone, the same address or near-duplicate text."""
     phone, address = phone.strip(), address.strip()
     match = Q()
     if phone:
         match |= Q(citizen_phone=phone)
     if len(address) >= 4:
         match |= Q(address__iexact=address)
-    if not match:
-        return []
     since = timezone.now() - timedelta(days=SIMILAR_DAYS)
-    qs = (
-        tickets_visible_to(user)
-        .filter(match, status__in=OPEN_STATUSES, created_at__gte=since)
-        .select_related("lead_department")
-        .order_by("-created_at")
-    )
+    base = tickets_visible_to(user).filter(status__in=OPEN_STATUSES, created_at__gte=since)
     if exclude is not None:
-        qs = qs.exclude(pk=exclude.pk).exclude(pk__in=exclude.related.values("pk"))
-    rows = []
-    for t in qs[:8]:
-        why = []
-        if phone and t.citizen_phone == phone:
-            why.append("同号码")
-        if address and t.address.strip().lower() == address.lower():
-            why.append("同地址")
-        rows.append((t, why))
-    return rows
+        base = base.exclude(pk=exclude.pk).exclude(pk__in=exclude.related.values("pk"))
+    found: dict[int, tuple[Ticket, list[str]]] = {}
+    if match:
+        for t in base.filter(match).select_related("lead_department").order_by("-created_at")[:8]:
+            why = []
+            if phone and t.citizen_phone == phone:
+                why.append("同号码")
+            if address and t.address.strip().lower() == address.lower():
+                why.append("同地址")
+            found[t.pk] = (t, why)
+    for t, score in assist_near_duplicates(base=base, content=content, district=district):
+        row = found.setdefault(t.pk, (t, []))
+        row[1].append(f"内容相近 {score:.0%}")
+    return list(found.values())[:8]
 
 
 def category_matches(q: str) -> QuerySet[Category]:
@@ -159,6 +165,8 @@ class Intake:
     answer: str = ""
     # 热线百科 articles cited for this answer or dispatch (ids, in the order chosen).
     cites: list[int] = field(default_factory=list)
+    # The 智能建议 shown when the form was posted (version, source, department codes), to log the choice.
+    shown: tuple[str, str, list[str]] = ("", "", [])
     errors: dict[str, str] = field(default_factory=dict)
 
 
@@ -229,6 +237,7 @@ def parse_intake(post: QueryDict) -> Intake:
     else:
         e["disposition"] = "请选择“派单”或“直接答复”。"
     out.cites = parse_ids(post.get("cites", ""))
+    out.shown = parse_shown(post.get("assist_shown", ""))
     out.data = svc.TicketInput(
         title=title,
         content=content,
@@ -270,6 +279,16 @@ def intake_commit(*, user: User, intake: Intake, key: str) -> Ticket:
             ticket = svc.ticket_dispatch(
                 ticket=ticket, by=user, lead=intake.lead, assists=intake.assists, note=intake.note
             )
+            version, source, codes = intake.shown
+            suggestion_record(
+                ticket=ticket,
+                desk="agent",
+                chosen=intake.lead,
+                by=user,
+                version=version,
+                source=source,
+                codes=codes,
+            )
         articles = cited_articles(intake.cites)
         if len(articles) != len(intake.cites):
             raise InvalidInput("引用的百科文章已被删除，请重新选择。", fields={"cites": "含已删除的文章"})
@@ -304,7 +323,12 @@ def _confirmation(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
     return {
         "done": ticket,
         "done_similar": similar_open(
-            user=user, phone=ticket.citizen_phone, address=ticket.address, exclude=ticket
+            user=user,
+            phone=ticket.citizen_phone,
+            address=ticket.address,
+            content=ticket.content,
+            district=ticket.district.code if ticket.district else "",
+            exclude=ticket,
         ),
         "done_related": list(ticket.related.all()),
         "may_merge": may_act(user, ticket, "merge"),
@@ -366,11 +390,13 @@ def agent_caller(request: HttpRequest) -> HttpResponse:
 @_desk
 @require_GET
 def agent_similar(request: HttpRequest) -> HttpResponse:
-    """The hint above the disposition: similar open tickets by phone or address."""
+    """The hint above the disposition: similar open tickets by phone, address or near-duplicate text."""
     rows = similar_open(
         user=request.user,  # type: ignore[arg-type]
         phone=request.GET.get("citizen_phone", "")[:30],
         address=request.GET.get("address", "")[:300],
+        content=request.GET.get("content", "")[:5000],
+        district=request.GET.get("district", "")[:40],
     )
     return render(request, "tickets/partials/agent_similar.html", {"rows": rows})
 

@@ -19,8 +19,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from hotline.accounts.models import Department, Role, User
+from hotline.assist.selectors import duplicate_hints_many, suggestions_many
 from hotline.core.errors import ServiceError
-from hotline.tickets.models import Ticket, TicketRequest
+from hotline.tickets.models import OPEN_STATUSES, Ticket, TicketRequest
+from hotline.tickets.permissions import tickets_visible_to
 from hotline.tickets.selectors import (
     dispatch_counts,
     dispatch_pending,
@@ -52,6 +54,7 @@ WAIT_WARN = timedelta(hours=2)
 WAIT_OVER = timedelta(hours=24)
 BULK_MAX = 100
 BULK_ACTIONS = ("dispatch", "review_approve")
+DUPLICATE_DAYS = 30
 
 
 def is_partial(request: HttpRequest) -> bool:
@@ -131,6 +134,21 @@ def _rows(params: QueryDict, tab: str, user: User) -> tuple[Any, dict[str, Any]]
     return dispatch_pending(user=user, channel=channel), extra
 
 
+def assist_hints(user: User, rows: list[Any], now: Any) -> None:
+    """智能辅助 on the pending rows: suggested departments (catalogue, then model) and possible duplicates."""
+    if not rows:
+        return
+    items = [(f"{t.title}\n{t.content}", t.category, t.district) for t in rows]
+    for t, s in zip(rows, suggestions_many(items, with_categories=False), strict=True):
+        t.assist = s
+    recent = tickets_visible_to(user).filter(
+        status__in=OPEN_STATUSES, created_at__gte=now - timedelta(days=DUPLICATE_DAYS)
+    )
+    hints = duplicate_hints_many(base=recent, tickets=rows)
+    for t in rows:
+        t.duplicates = hints.get(t.pk, [])
+
+
 def render_desk(
     request: HttpRequest,
     *,
@@ -151,6 +169,7 @@ def render_desk(
         for t in rows:
             waited = now - t.queued_at
             t.wait_class = "due-over" if waited >= WAIT_OVER else "due-warn" if waited >= WAIT_WARN else ""
+        assist_hints(user, rows, now)
     if tab == "extensions":
         for req in rows:
             req.new_due_at = extension_preview(req.ticket, req.days)

@@ -1,6 +1,10 @@
 """`hotline assist`: dispatch-suggestion models.
 
-    hotline assist train [--seed N]                       # from done tickets in the database
+    hotline assist train [--seed N] [--no-activate]       # from done tickets in the database, a new version
+    hotline assist models                                 # versions with their hold-out figures
+    hotline assist activate VERSION                       # make a version active (rollback)
+    hotline assist retrain-due                            # what the weekly job runs (idempotent)
+    hotline assist hotspots [--alert]                     # current hotspots; --alert records spikes
     hotline assist evaluate --train A.csv --test B.csv    # fresh model on A, measured on B
     hotline assist evaluate --train A.csv --cv 5          # stratified 5-fold cross-validation of A
 
@@ -67,6 +71,13 @@ class Command(BaseCommand):
         train.add_argument("--seed", type=int, default=0)
         train.add_argument("--min-tickets", type=int, default=20)
         train.add_argument("--limit", type=int, default=None, help="只用最新的 N 张工单")
+        train.add_argument("--no-activate", action="store_true", help="只登记新版本，不启用")
+        sub.add_parser("models", help="列出模型版本及其留出评测指标")
+        activate = sub.add_parser("activate", help="启用指定版本（回滚）")
+        activate.add_argument("version")
+        sub.add_parser("retrain-due", help="按计划重训（到期且有新数据时才训练）")
+        hot = sub.add_parser("hotspots", help="近 7 天热点；--alert 记录激增预警")
+        hot.add_argument("--alert", action="store_true")
         evaluate = sub.add_parser(
             "evaluate", help="在 TRAIN 上训练新模型，在 TEST 上评测（或 --cv K 交叉验证）"
         )
@@ -76,10 +87,67 @@ class Command(BaseCommand):
         evaluate.add_argument("--seed", type=int, default=0)
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        if opts["action"] == "train":
+        action = opts["action"]
+        if action == "train":
             self.train(opts)
+        elif action == "models":
+            self.models()
+        elif action == "activate":
+            self.activate(opts["version"])
+        elif action == "retrain-due":
+            self.retrain_due()
+        elif action == "hotspots":
+            self.hotspots(opts["alert"])
         else:
             self.evaluate(opts)
+
+    def progress(self, message: str) -> None:
+        self.stderr.write(f"[{time.strftime('%H:%M:%S')}] {message}")
+        self.stderr.flush()
+
+    def models(self) -> None:
+        from hotline.assist.models import ModelVersion
+
+        rows = list(ModelVersion.objects.all()[:50])
+        if not rows:
+            self.stdout.write("还没有模型版本：先运行 hotline assist train。")
+        for r in rows:
+            f1, top3 = r.metric("macro_f1"), r.metric("top3")
+            figures = (
+                f"macro_f1={f1:.3f} top3={top3:.3f}" if f1 is not None and top3 is not None else "无留出评测"
+            )
+            mark = "*" if r.active else " "
+            self.stdout.write(
+                f"{mark} {r.version}  {r.trained_at:%Y-%m-%d %H:%M}  {r.training_size} 张  {r.labels} 个单位  {figures}  {r.trigger}"
+            )
+
+    def activate(self, version: str) -> None:
+        from hotline.assist.services import dispatch_model_activate
+        from hotline.core.errors import ServiceError
+
+        try:
+            row = dispatch_model_activate(version=version)
+        except ServiceError as exc:
+            raise CommandError(exc.message) from None
+        self.stdout.write(f"已启用模型版本 {row.version}")
+
+    def retrain_due(self) -> None:
+        from hotline.assist.services import dispatch_model_retrain_due
+
+        result = dispatch_model_retrain_due(progress=self.progress)
+        if result is None:
+            self.stdout.write("未到重训时间或没有新的已办结工单，未训练。")
+        else:
+            self.stdout.write(f"新版本 {result.version}{'，已启用' if result.active else '，未启用'}")
+
+    def hotspots(self, alert: bool) -> None:
+        from hotline.assist.services import hotspots_current, hotspots_detect
+
+        for h in hotspots_current()[:20]:
+            self.stdout.write(f"{h.count:4d}  前期 {h.previous:3d}  ×{h.growth:.1f}  {h.label}")
+        if alert:
+            created = hotspots_detect()
+            self.stdout.write(f"新增热点预警 {len(created)} 条")
 
     # --- train ---------------------------------------------------------------------------------
 
@@ -88,7 +156,11 @@ class Command(BaseCommand):
 
         try:
             result = dispatch_model_train(
-                seed=opts["seed"], min_tickets=opts["min_tickets"], limit=opts["limit"]
+                seed=opts["seed"],
+                min_tickets=opts["min_tickets"],
+                limit=opts["limit"],
+                activate=not opts["no_activate"],
+                progress=self.progress,
             )
         except TrainingError as exc:
             raise CommandError(str(exc)) from None
@@ -98,6 +170,7 @@ class Command(BaseCommand):
         )
         if result.holdout:
             self.stdout.write(f"留出 20% 评测：{self.figures(result.holdout)}")
+        self.stdout.write("已启用" if result.active else "未启用（hotline assist activate 版本号 可启用）")
 
     # --- evaluate ------------------------------------------------------------------------------
 
