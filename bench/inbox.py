@@ -64,6 +64,18 @@ OPEN = (
     "replied",
     "pending_visit",
 )
+
+
+def status_mix(open_share: float) -> list[tuple[str, float]]:
+    """STATUS_MIX rescaled so that open tickets are `open_share` of all (per mille)."""
+    open_total = sum(n for st, n in STATUS_MIX if st in OPEN)
+    done_total = sum(n for st, n in STATUS_MIX if st not in OPEN)
+    return [
+        (st, n * (open_share * 1000 / open_total if st in OPEN else (1 - open_share) * 1000 / done_total))
+        for st, n in STATUS_MIX
+    ]
+
+
 HELD_BY_DEPT = ("dispatched", "acknowledged", "return_pending", "extension_pending", "replied", "pending_visit", "closed", "archived")  # fmt: skip
 SUBDISPATCH_SHARE = 0.7  # district tickets passed down to a street (二次派单)
 ASSIST_SHARE = 0.10  # tickets with an assisting department (协办)
@@ -84,6 +96,12 @@ def main() -> None:
     ap.add_argument("--no-api", action="store_true", help="skip the API list timing")
     ap.add_argument("--jit-off", action="store_true", help="SET jit = off for the timing session")
     ap.add_argument("--seed", type=float, default=0.42)
+    ap.add_argument(
+        "--open-share",
+        type=float,
+        default=0.30,
+        help="share of tickets still open (default 0.30, a stress case; a real centre carries a few per cent)",
+    )
     args = ap.parse_args()
 
     url = pg_url(args.db)
@@ -97,7 +115,7 @@ def main() -> None:
         pg_recreate(args.db)
         hotline(["migrate", "-v0"], dict(os.environ))
         _setup_django()
-        _generate(args.tickets, args.chunk, args.seed)
+        _generate(args.tickets, args.chunk, args.seed, args.open_share)
     if args.generate_only:
         return
     _setup_django()
@@ -155,7 +173,7 @@ def _fill_unknown_not_null(cur: object, table: str, known: set[str]) -> tuple[st
     return "".join(", " + c for c in cols), "".join(", " + v for v in vals)
 
 
-def _generate(n: int, chunk: int, seed: float) -> None:
+def _generate(n: int, chunk: int, seed: float, open_share: float = 0.30) -> None:
     from django.db import connection, transaction
 
     from hotline.accounts.models import Department, User
@@ -199,7 +217,7 @@ def _generate(n: int, chunk: int, seed: float) -> None:
         cats = [r[0] for r in cur.fetchall()]
         # Status by cumulative per-mille ranges.
         cases, acc = [], 0
-        for status, share in STATUS_MIX:
+        for status, share in status_mix(open_share):
             acc += share
             cases.append(f"WHEN r_status < {acc} THEN '{status}'")
         status_case = "CASE " + " ".join(cases) + " ELSE 'archived' END"

@@ -132,6 +132,10 @@ SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", str(8 * 3600)))
 SESSION_SAVE_EVERY_REQUEST = True
 
 REDIS_URL = env("REDIS_URL", "")
+
+# Open311 GeoReport v2 (/open311/v2/): the jurisdiction id clients send, and the contact in discovery.
+OPEN311_JURISDICTION = env("OPEN311_JURISDICTION", "12345.hotline.local")
+OPEN311_CONTACT = env("OPEN311_CONTACT", "12345 政务服务便民热线中心")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 elif TESTING:
