@@ -6,6 +6,7 @@ import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -288,16 +289,15 @@ def suggestion_stats(*, since: Any = None) -> dict[str, Any]:
 DUPLICATE_CANDIDATES = 400
 
 
-def near_duplicate_tickets(
-    *, base: QuerySet[Ticket], content: str, district: str = "", limit: int = 8
-) -> list[tuple[Ticket, float]]:
-    """Tickets of `base` whose request text is a near duplicate of `content`, most similar first."""
-    if len((content or "").strip()) < 8:
-        return []
-    qs = base
-    if district:
-        qs = qs.filter(Q(district__code=district) | Q(district__isnull=True))
-    candidates = list(
+def _recent(qs: QuerySet[Ticket], since: datetime | None) -> list[Ticket]:
+    """The newest DUPLICATE_CANDIDATES tickets of `qs`, then only those created since `since`.
+
+    The date is applied here, not in SQL: "open and created in the last 30 days" misleads
+    PostgreSQL's estimate (recent tickets are the open ones) into reading every recent open ticket
+    and sorting them (150 ms at 1 M tickets), while the newest open tickets by the created_at index
+    take 3 ms. The result is the same: the newest N, cut at the date.
+    """
+    rows = list(
         qs.select_related("lead_department")
         .only(
             "pk",
@@ -312,13 +312,31 @@ def near_duplicate_tickets(
         )
         .order_by("-created_at")[:DUPLICATE_CANDIDATES]
     )
+    return [t for t in rows if since is None or t.created_at >= since]
+
+
+def near_duplicate_tickets(
+    *,
+    base: QuerySet[Ticket],
+    content: str,
+    district: str = "",
+    limit: int = 8,
+    since: datetime | None = None,
+) -> list[tuple[Ticket, float]]:
+    """Tickets of `base` (created since `since`) whose request text nearly duplicates `content`, most similar first."""
+    if len((content or "").strip()) < 8:
+        return []
+    qs = base
+    if district:
+        qs = qs.filter(Q(district__code=district) | Q(district__isnull=True))
+    candidates = _recent(qs, since)
     by_pk = {t.pk: t for t in candidates}
     matches = near_duplicates(content, ((t.pk, t.content) for t in candidates), limit=limit)
     return [(by_pk[m.key], m.score) for m in matches if m.key in by_pk]  # type: ignore[index]
 
 
 def duplicate_hints_many(
-    *, base: QuerySet[Ticket], tickets: Sequence[Ticket], per_ticket: int = 3
+    *, base: QuerySet[Ticket], tickets: Sequence[Ticket], per_ticket: int = 3, since: datetime | None = None
 ) -> dict[int, list[tuple[Ticket, list[str]]]]:
     """For each ticket, other tickets of `base` from the same caller, at the same address or with near-duplicate text.
 
@@ -326,21 +344,7 @@ def duplicate_hints_many(
     """
     if not tickets:
         return {}
-    candidates = list(
-        base.select_related("lead_department")
-        .only(
-            "pk",
-            "number",
-            "title",
-            "content",
-            "status",
-            "lead_department__name",
-            "created_at",
-            "citizen_phone",
-            "address",
-        )
-        .order_by("-created_at")[:DUPLICATE_CANDIDATES]
-    )
+    candidates = _recent(base, since)
     signs = [(c, shingles(c.content), places(c.content)) for c in candidates]
     out: dict[int, list[tuple[Ticket, list[str]]]] = {}
     for t in tickets:

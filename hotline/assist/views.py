@@ -110,10 +110,11 @@ def assist_duplicates(request: HttpRequest, number: str) -> HttpResponse:
         ticket = ticket_get(user=user, number=number)
     except NotFound as exc:
         return HttpResponse(format_html('<p class="form-error" role="alert">{}</p>', exc.message), status=404)
-    recent = tickets_visible_to(user).filter(
-        status__in=OPEN_STATUSES, created_at__gte=timezone.now() - timedelta(days=DUPLICATE_DAYS)
+    open_tickets = tickets_visible_to(user).filter(status__in=OPEN_STATUSES)
+    since = timezone.now() - timedelta(days=DUPLICATE_DAYS)
+    rows = duplicate_hints_many(base=open_tickets, tickets=[ticket], per_ticket=8, since=since).get(
+        ticket.pk, []
     )
-    rows = duplicate_hints_many(base=recent, tickets=[ticket], per_ticket=8).get(ticket.pk, [])
     nxt = request.GET.get("next", "")
     return render(
         request,

@@ -81,7 +81,11 @@ def similar_open(
             if address and t.address.strip().lower() == address.lower():
                 why.append("同地址")
             found[t.pk] = (t, why)
-    for t, score in assist_near_duplicates(base=base, content=content, district=district):
+    open_tickets = tickets_visible_to(user).filter(status__in=OPEN_STATUSES)
+    if exclude is not None:
+        open_tickets = open_tickets.exclude(pk=exclude.pk).exclude(pk__in=exclude.related.values("pk"))
+    near = assist_near_duplicates(base=open_tickets, content=content, district=district, since=since)
+    for t, score in near:
         row = found.setdefault(t.pk, (t, []))
         row[1].append(f"内容相近 {score:.0%}")
     return list(found.values())[:8]

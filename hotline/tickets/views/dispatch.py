@@ -141,10 +141,8 @@ def assist_hints(user: User, rows: list[Any], now: Any) -> None:
     items = [(f"{t.title}\n{t.content}", t.category, t.district) for t in rows]
     for t, s in zip(rows, suggestions_many(items, with_categories=False), strict=True):
         t.assist = s
-    recent = tickets_visible_to(user).filter(
-        status__in=OPEN_STATUSES, created_at__gte=now - timedelta(days=DUPLICATE_DAYS)
-    )
-    hints = duplicate_hints_many(base=recent, tickets=rows)
+    open_tickets = tickets_visible_to(user).filter(status__in=OPEN_STATUSES)
+    hints = duplicate_hints_many(base=open_tickets, tickets=rows, since=now - timedelta(days=DUPLICATE_DAYS))
     for t in rows:
         t.duplicates = hints.get(t.pk, [])
 
