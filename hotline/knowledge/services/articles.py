@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
-from pathlib import PurePath
 from typing import IO, Any
 
-import filetype
-from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 
@@ -26,7 +22,7 @@ from hotline.knowledge.services._base import (
     version_add,
 )
 from hotline.knowledge.workflow import EDITORS, REVIEWERS
-from hotline.tickets.services.intake import ALLOWED_ATTACHMENTS
+from hotline.tickets.services.intake import upload_check
 
 EDITABLE_FIELDS = (
     "title",
@@ -153,34 +149,8 @@ def article_attach(
     *, article: Article, by: User | None, name: str, stream: IO[bytes], size: int
 ) -> ArticleAttachment:
     """Attach a file (size limit, bytes must match the extension); the attachment list is versioned."""
-    safe_name = PurePath(name.replace("\\", "/")).name.strip()[:200]
-    ext = safe_name.rsplit(".", 1)[-1].lower() if "." in safe_name else ""
-    if size <= 0:
-        raise InvalidInput("文件为空。", fields={"file": "文件为空"})
-    if size > settings.ATTACHMENT_MAX_BYTES:
-        limit_mb = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
-        raise InvalidInput(
-            f"文件超过 {limit_mb} MB 上限。", code="too_large", fields={"file": f"超过 {limit_mb} MB"}
-        )
-    expected = ALLOWED_ATTACHMENTS.get(ext)
-    if expected is None:
-        allowed = "、".join(sorted(set(ALLOWED_ATTACHMENTS)))
-        raise InvalidInput(
-            f"不支持的文件类型“{ext or '无扩展名'}”，允许：{allowed}。", fields={"file": "类型不支持"}
-        )
-    head = stream.read(8192)
-    stream.seek(0)
-    kind = filetype.guess(head)
-    if kind is None or kind.mime != expected:
-        raise InvalidInput(
-            f"文件内容与扩展名 .{ext} 不符，已拒绝。",
-            code="disguised_file",
-            fields={"file": "内容与扩展名不符"},
-        )
-    digest = hashlib.sha256()
-    for chunk in iter(lambda: stream.read(1 << 16), b""):
-        digest.update(chunk)
-    stream.seek(0)
+    upload = upload_check(name=name, stream=stream, size=size)
+    safe_name, ext, expected = upload.name, upload.ext, upload.content_type
     with transaction.atomic():
         locked = article_lock(article)
         if by is not None and not may_edit(by, locked):
@@ -190,10 +160,10 @@ def article_attach(
             name=safe_name,
             size=size,
             content_type=expected,
-            sha256=digest.hexdigest(),
+            sha256=upload.sha256,
             uploaded_by=by,
         )
-        attachment.file.save(f"{digest.hexdigest()[:16]}.{ext}", File(stream), save=False)
+        attachment.file.save(f"{upload.sha256[:16]}.{ext}", File(stream), save=False)
         attachment.save()
         bump(locked, by)
         locked.save(update_fields=["version", "updated_at", "updated_by"])

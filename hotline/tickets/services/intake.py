@@ -244,12 +244,17 @@ def _insert(data: TicketInput, by: User | None, status: str) -> Ticket:
     return ticket
 
 
-def attachment_add(*, ticket: Ticket, by: User, name: str, stream: IO[bytes], size: int) -> Attachment:
-    """Attach a file after checking its size and that its bytes match its extension."""
-    if by.is_department_user and not ticket_visible_to(by, ticket):
-        raise NotAllowed("无权为该工单上传附件。")
-    if ticket.status in {Ticket.Status.ARCHIVED, Ticket.Status.MERGED}:
-        raise InvalidTransition("已归档或已并单的工单不能再上传附件。")
+@dataclass(frozen=True)
+class Upload:
+    name: str  # the file's own name, without any path
+    ext: str
+    content_type: str
+    sha256: str
+
+
+def upload_check(*, name: str, stream: IO[bytes], size: int) -> Upload:
+    """Check an uploaded file (not empty, within the size limit, an allowed type whose bytes match
+    its extension) and hash it; raises InvalidInput with a Chinese message for the `file` field."""
     safe_name = PurePath(name.replace("\\", "/")).name.strip()[:200]
     ext = safe_name.rsplit(".", 1)[-1].lower() if "." in safe_name else ""
     if size <= 0:
@@ -278,6 +283,17 @@ def attachment_add(*, ticket: Ticket, by: User, name: str, stream: IO[bytes], si
     for chunk in iter(lambda: stream.read(1 << 16), b""):
         digest.update(chunk)
     stream.seek(0)
+    return Upload(safe_name, ext, expected, digest.hexdigest())
+
+
+def attachment_add(*, ticket: Ticket, by: User, name: str, stream: IO[bytes], size: int) -> Attachment:
+    """Attach a file after checking its size and that its bytes match its extension."""
+    if by.is_department_user and not ticket_visible_to(by, ticket):
+        raise NotAllowed("无权为该工单上传附件。")
+    if ticket.status in {Ticket.Status.ARCHIVED, Ticket.Status.MERGED}:
+        raise InvalidTransition("已归档或已并单的工单不能再上传附件。")
+    upload = upload_check(name=name, stream=stream, size=size)
+    safe_name, ext, expected = upload.name, upload.ext, upload.content_type
     with transaction.atomic():
         locked = ticket_lock(ticket)
         attachment = Attachment(
@@ -285,10 +301,10 @@ def attachment_add(*, ticket: Ticket, by: User, name: str, stream: IO[bytes], si
             name=safe_name,
             size=size,
             content_type=expected,
-            sha256=digest.hexdigest(),
+            sha256=upload.sha256,
             uploaded_by=by,
         )
-        attachment.file.save(f"{digest.hexdigest()[:16]}.{ext}", File(stream), save=False)
+        attachment.file.save(f"{upload.sha256[:16]}.{ext}", File(stream), save=False)
         ticket_save(locked, [])
         event = ticket_event(
             locked, action="attach", by=by, from_status=locked.status, data={"name": safe_name, "size": size}
