@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from hotline.accounts.models import User
-from hotline.core.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ServiceError
+from hotline.core.errors import Conflict, InvalidTransition, NotAllowed, NotFound
 from hotline.tickets.models import DONE_STATUSES, Assignment, Ticket, TicketEvent
 from hotline.tickets.permissions import actor_role, department_assignment, ticket_visible_to
 from hotline.tickets.workflow import TRANSITIONS
@@ -94,11 +93,7 @@ def ticket_save(ticket: Ticket, fields: tuple[str, ...] | list[str]) -> None:
         version=ticket.version, **values
     )
     if updated != 1:
-        raise StaleTicket("工单已被他人处理，请刷新后查看最新状态。")
-
-
-class StaleTicket(Conflict):
-    """The compare-and-swap found another version: somebody wrote the ticket since it was read."""
+        raise Conflict("工单已被他人处理，请刷新后查看最新状态。")
 
 
 def transition(
@@ -112,45 +107,32 @@ def transition(
     after_commit: Callable[[Ticket], None] | None = None,
     role: str | None = None,
 ) -> Ticket:
-    """Run one action: `apply` mutates the ticket and returns (new status, changed fields, event data).
+    """Run one action: `apply` mutates the locked ticket and returns (new status, changed fields, event data).
 
     `role` names a pseudo-role (workflow.CITIZEN) for an actor without an account; only with `by=None`.
 
-    A ticket instance the caller has just read is used as it is (optimistically): the version
-    compare-and-swap in `ticket_save` proves nobody wrote it since, which saves re-reading the row
-    under a lock. If the swap fails, or the checks refuse the action on what may be a stale copy,
-    the action is rolled back and run again the careful way — row lock, fresh state — unless the
-    caller named the version it saw, in which case a changed version is a conflict, as before.
+    The ticket row is always locked first, before `apply` touches assignments or requests: every
+    writer takes its locks in the same order, so two actions on one ticket never deadlock. (Using
+    the caller's copy optimistically and locking at the final compare-and-swap saved one statement
+    an action but let a reply and a redispatch deadlock on PostgreSQL.)
     """
     if role is not None and by is not None:
         raise ValueError("role is only for actors without an account")
-    args: dict[str, Any] = {
-        "by": by, "action": action, "apply": apply, "note": note, "after_commit": after_commit, "role": role
-    }  # fmt: skip
-    if (
-        isinstance(ticket, Ticket)
-        and ticket.pk is not None
-        and not ticket._state.adding
-        and (version is None or version == ticket.version)
-    ):
-        # A copy: the caller's instance is left as it was (as on the careful path), and callers that
-        # share one instance between threads never see each other's half-applied changes.
-        attempt = copy.copy(ticket)
-        attempt.__dict__.pop("_held_memo", None)
-        try:
-            return _transition(attempt, locked=False, version=None, **args)
-        except StaleTicket:
-            if version is not None:
-                raise
-        except ServiceError:
-            pass  # refused on the copy the caller holds: decide again on the current row below
-    return _transition(ticket, locked=True, version=version, **args)
+    return _transition(
+        ticket,
+        by=by,
+        action=action,
+        apply=apply,
+        note=note,
+        version=version,
+        after_commit=after_commit,
+        role=role,
+    )
 
 
 def _transition(
     ticket: Ticket | int,
     *,
-    locked: bool,
     by: User | None,
     action: str,
     apply: Callable[[Ticket], tuple[str, list[str], dict[str, Any]]],
@@ -160,7 +142,7 @@ def _transition(
     role: str | None,
 ) -> Ticket:
     with transaction.atomic():
-        current = ticket_lock(ticket, version=version) if locked else cast(Ticket, ticket)
+        current = ticket_lock(ticket, version=version)
         check_move(current, by, action, role=role)
         from_status = current.status
         to_status, fields, data = apply(current)
