@@ -63,8 +63,12 @@ def test_dispatch_creates_one_ticket_with_lead_and_assist_and_a_suggested_title(
     assert t.street == city.street and t.category == leaf
     roles = set(Assignment.objects.filter(ticket=t).values_list("department__code", "role"))
     assert roles == {(city.bureau.code, "lead"), (city.district.code, "assist")}
-    page = agent_client.get(URL).content.decode()
+    # The confirmation rides on the redirect's URL (a background request saving the session after
+    # the submit must not be able to lose it); a plain reload of the desk shows a fresh form.
+    assert r["Location"] == f"{URL}?done={t.number}"
+    page = agent_client.get(r["Location"]).content.decode()
     assert t.number in page and "data-clear-draft" in page
+    assert t.number not in agent_client.get(URL).content.decode()
 
 
 def test_double_submit_with_the_same_key_makes_one_ticket(agent_client, city, leaf):

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_POST
@@ -40,7 +41,10 @@ DESK_ROLES = (Role.AGENT, Role.DISPATCHER, Role.SUPERVISOR)
 SIMILAR_DAYS = 30
 PICK_LIMIT = 12
 TITLE_WORDS = 20
-SESSION_DONE = "agent_desk_done"
+# The confirmation after a submit travels in the redirect's URL, not in the session: the desk's
+# background requests (caller history, similar tickets, 百科, suggestions) save the session too, and
+# one finishing after the submit would overwrite it, losing the confirmation.
+DONE_PARAM = "done"
 DRAFT_KEY = "agent-intake"
 # (value, label, key pressed while the type group has focus)
 TYPES = [(v, label, str(i)) for i, (v, label) in enumerate(Ticket.Type.choices, 1)]
@@ -339,6 +343,10 @@ def _confirmation(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
     }
 
 
+def _done_redirect(ticket: Ticket) -> HttpResponse:
+    return redirect(f"{reverse('tickets:agent_desk')}?{DONE_PARAM}={ticket.number}")
+
+
 @_desk
 def agent_desk(request: HttpRequest) -> HttpResponse:
     """The intake form (GET), and its submission (POST): create, then answer or dispatch."""
@@ -354,13 +362,12 @@ def agent_desk(request: HttpRequest) -> HttpResponse:
                 intake.errors.update(exc.fields)
                 ctx["form_error"] = exc.message
             else:
-                request.session[SESSION_DONE] = ticket.number
-                return redirect("tickets:agent_desk")
+                return _done_redirect(ticket)
         ctx.setdefault("form_error", "提交的内容有误，请按提示修改（已填写的内容都保留着）。")
         ctx.update(errors=intake.errors, server_filled=True)
         return render(request, "tickets/agent.html", ctx, status=400)
     ctx = _form_context()
-    number = request.session.pop(SESSION_DONE, None)
+    number = request.GET.get(DONE_PARAM, "").strip()[:30]
     if number:
         try:
             ctx.update(_confirmation(request, ticket_get(user=user, number=number)))
@@ -459,6 +466,5 @@ def agent_relate(request: HttpRequest, number: str) -> HttpResponse:
     ctx = _confirmation(request, ticket)
     ctx["relate_error"] = error
     if not request.headers.get("HX-Request"):
-        request.session[SESSION_DONE] = ticket.number
-        return redirect("tickets:agent_desk")
+        return _done_redirect(ticket)
     return render(request, "tickets/partials/agent_done.html", ctx, status=400 if error else 200)
