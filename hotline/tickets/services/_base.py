@@ -118,29 +118,6 @@ def transition(
     """
     if role is not None and by is not None:
         raise ValueError("role is only for actors without an account")
-    return _transition(
-        ticket,
-        by=by,
-        action=action,
-        apply=apply,
-        note=note,
-        version=version,
-        after_commit=after_commit,
-        role=role,
-    )
-
-
-def _transition(
-    ticket: Ticket | int,
-    *,
-    by: User | None,
-    action: str,
-    apply: Callable[[Ticket], tuple[str, list[str], dict[str, Any]]],
-    note: str,
-    version: int | None,
-    after_commit: Callable[[Ticket], None] | None,
-    role: str | None,
-) -> Ticket:
     with transaction.atomic():
         current = ticket_lock(ticket, version=version)
         check_move(current, by, action, role=role)

@@ -1,0 +1,47 @@
+"""Rules added for speed that must not change what people see: per-process caches drop on change,
+and the write path stamps when a ticket entered its status."""
+
+from __future__ import annotations
+
+import pytest
+
+from hotline.tickets import services as svc
+from hotline.tickets.models import DeadlinePolicy, Ticket
+from hotline.tickets.reference import department_by_code
+from hotline.tickets.services.deadlines import policy_for
+from hotline.tickets.tests.drive import drive
+
+pytestmark = pytest.mark.django_db
+S = Ticket.Status
+
+
+def test_status_since_moves_with_the_status_and_only_then(city):
+    t = drive(city, S.PENDING_DISPATCH)
+    queued = t.status_since
+    assert queued is not None
+
+    t = svc.ticket_dispatch(ticket=t, by=city.dispatcher, lead=city.bureau)
+    assert t.status == S.DISPATCHED and t.status_since > queued
+
+    dispatched = t.status_since
+    t = svc.ticket_urge(ticket=t, by=city.dispatcher, note="请尽快签收")
+    t.refresh_from_db()
+    assert t.status == S.DISPATCHED and t.status_since == dispatched  # an urge does not move it
+
+
+def test_a_new_deadline_policy_applies_to_the_next_dispatch_in_this_process(city):
+    t = drive(city, S.PENDING_DISPATCH, type=Ticket.Type.COMPLAINT)
+    before = policy_for(t)  # loads the per-process policy cache
+    DeadlinePolicy.objects.create(type=Ticket.Type.COMPLAINT, urgency="", budget=before.budget + 3)
+
+    assert policy_for(t).budget == before.budget + 3
+
+
+def test_a_renamed_or_deactivated_department_is_seen_at_once(city):
+    assert department_by_code(city.bureau.code).name == city.bureau.name  # loads the cache
+    city.bureau.name = "市城市管理综合执法局"
+    city.bureau.is_active = False
+    city.bureau.save()
+
+    cached = department_by_code(city.bureau.code)
+    assert cached.name == "市城市管理综合执法局" and not cached.is_active
