@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "hotline.workforce",
     "hotline.exchange",
     "hotline.metrics",
+    "hotline.visits",
+    "hotline.quality",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,8 @@ urlpatterns = [
     path("workforce/", include("hotline.workforce.urls")),
     path("metrics/", include("hotline.metrics.urls")),
     path("assist/", include("hotline.assist.urls")),
+    path("visits/", include("hotline.visits.urls")),
+    path("quality/", include("hotline.quality.urls")),
     path("", include("hotline.exchange.urls")),  # /open311/v2/, webhooks, switchboard
     path("", include("hotline.tickets.urls")),
     path("", include("hotline.core.urls")),

