@@ -135,7 +135,8 @@ class TicketOut(TicketListOut):
 
 
 class TicketPage(Schema):
-    count: int
+    count: int = Field(description="符合条件的工单数；超过 10000 时为 10000，且 count_exact 为 false")
+    count_exact: bool = Field(description="count 是否为精确数")
     page: int
     page_size: int
     results: list[TicketListOut]

@@ -131,6 +131,18 @@ def test_pagination(api, city, board):
     assert p3["results"] == [] and p3["count"] == 6
     seen = [x["number"] for x in p1["results"] + p2["results"]]
     assert sorted(seen) == sorted(board.values())
+    assert p1["count_exact"] is True
+
+
+def test_count_is_capped_and_says_so(api, city, board, monkeypatch):
+    from hotline.tickets import api as tickets_api
+
+    monkeypatch.setattr(tickets_api, "LIST_COUNT_CAP", 5)
+    capped = api.get("/tickets?page_size=4", city.agent).json()
+    assert (capped["count"], capped["count_exact"]) == (5, False)
+    monkeypatch.setattr(tickets_api, "LIST_COUNT_CAP", 6)
+    exact = api.get("/tickets?page_size=4", city.agent).json()
+    assert (exact["count"], exact["count_exact"]) == (6, True)
 
 
 def test_department_users_list_only_their_subtree(api, city, board):
