@@ -6,14 +6,21 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 
 from hotline.exchange.models import (
+    CitizenNotice,
+    EmailIntake,
+    ExchangeCursor,
+    NoticeOptOut,
     Office,
     Open311Key,
     Open311Submission,
     PoliceCall,
     PoliceLink,
+    ProvinceOutbox,
     SwitchboardTransfer,
     WebhookDelivery,
     WebhookSubscription,
+    WechatBinding,
+    WechatMessage,
 )
 
 
@@ -164,3 +171,91 @@ class PoliceLinkAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class _ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(WechatBinding)
+class WechatBindingAdmin(_ReadOnly):
+    """Followers bind themselves by SMS code; an admin may only look, or delete a binding."""
+
+    list_display = ("openid", "phone", "verified_at", "pending_phone", "created_at")
+    search_fields = ("openid", "phone")
+    readonly_fields = ("openid", "phone", "verified_at", "pending_phone", "created_at")
+
+
+@admin.register(WechatMessage)
+class WechatMessageAdmin(_ReadOnly):
+    list_display = ("received_at", "openid", "msg_type", "content", "ticket")
+    list_filter = ("msg_type",)
+    list_select_related = ("ticket",)
+    search_fields = ("openid", "msg_key", "ticket__number")
+    readonly_fields = [f.name for f in WechatMessage._meta.fields]
+
+
+@admin.register(NoticeOptOut)
+class NoticeOptOutAdmin(admin.ModelAdmin):
+    list_display = ("phone", "note", "created_at")
+    search_fields = ("phone",)
+
+
+@admin.register(CitizenNotice)
+class CitizenNoticeAdmin(_ReadOnly):
+    """The delivery log of SMS and WeChat notices."""
+
+    list_display = ("created_at", "channel", "phone", "purpose", "ticket", "status", "attempts", "last_error")
+    list_filter = ("status", "channel", "purpose")
+    list_select_related = ("ticket",)
+    search_fields = ("phone", "ticket__number")
+    readonly_fields = [f.name for f in CitizenNotice._meta.fields]
+    actions = ("resend",)
+
+    @admin.action(description="立即重新发送")
+    def resend(self, request: HttpRequest, queryset: Any) -> None:
+        from django.utils import timezone
+
+        from hotline.exchange.services.notices import notice_deliver
+
+        for n in queryset:
+            CitizenNotice.objects.filter(pk=n.pk).update(
+                status=CitizenNotice.Status.PENDING, attempts=0, next_attempt_at=timezone.now()
+            )
+            notice_deliver(n.pk)
+        messages.info(request, f"已重新发送 {queryset.count()} 条。")
+
+
+@admin.register(ProvinceOutbox)
+class ProvinceOutboxAdmin(_ReadOnly):
+    list_display = ("created_at", "province_id", "ticket", "kind", "status", "attempts", "last_status_code")
+    list_filter = ("status", "kind")
+    list_select_related = ("ticket",)
+    search_fields = ("province_id", "ticket__number", "idempotency_key")
+    readonly_fields = [f.name for f in ProvinceOutbox._meta.fields]
+    actions = ("redeliver",)
+
+    @admin.action(description="立即重新推送")
+    def redeliver(self, request: HttpRequest, queryset: Any) -> None:
+        from hotline.exchange.services.province import province_redeliver
+
+        for row in queryset:
+            province_redeliver(row=row)
+        messages.info(request, f"已重新推送 {queryset.count()} 条。")
+
+
+@admin.register(ExchangeCursor)
+class ExchangeCursorAdmin(admin.ModelAdmin):
+    list_display = ("name", "value", "updated_at")
+
+
+@admin.register(EmailIntake)
+class EmailIntakeAdmin(_ReadOnly):
+    list_display = ("received_at", "sender", "subject", "ticket")
+    list_select_related = ("ticket",)
+    search_fields = ("sender", "subject", "message_id", "ticket__number")
+    readonly_fields = [f.name for f in EmailIntake._meta.fields]

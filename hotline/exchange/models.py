@@ -298,3 +298,155 @@ class PoliceCall(models.Model):
         verbose_name = "三方通话"
         verbose_name_plural = "三方通话"
         ordering = ["started_at"]
+
+
+class WechatBinding(models.Model):
+    """A WeChat follower (openid) and the phone number they proved with a code, to track and rate."""
+
+    openid = models.CharField("openid", max_length=64, unique=True)
+    phone = models.CharField("绑定手机", max_length=30, blank=True, db_index=True)
+    verified_at = models.DateTimeField("绑定时间", null=True, blank=True)
+    # A bind in progress: the number asked for, the code's keyed hash, when it expires, wrong tries.
+    pending_phone = models.CharField("待验证手机", max_length=30, blank=True)
+    code_hash = models.CharField(max_length=64, blank=True, editable=False)
+    code_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    code_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField("首次互动", default=timezone.now)
+
+    class Meta:
+        verbose_name = "微信绑定"
+        verbose_name_plural = "微信绑定"
+
+    def __str__(self) -> str:
+        return self.openid
+
+
+class WechatMessage(models.Model):
+    """One message received on the official account, kept once per MsgId with the reply we gave."""
+
+    # MsgId for messages, FromUserName + CreateTime for events (WeChat's own dedupe rule).
+    msg_key = models.CharField("消息编号", max_length=100, unique=True)
+    openid = models.CharField("openid", max_length=64, db_index=True)
+    msg_type = models.CharField("类型", max_length=20)
+    content = models.TextField("内容", blank=True)
+    ticket = models.ForeignKey(
+        Ticket, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="工单"
+    )
+    reply = models.TextField("回复", blank=True)
+    received_at = models.DateTimeField("接收时间", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "微信消息"
+        verbose_name_plural = "微信消息"
+        ordering = ["-received_at"]
+
+
+class NoticeOptOut(models.Model):
+    """A phone number whose owner asked for no status notices (SMS or WeChat)."""
+
+    phone = models.CharField("手机号码", max_length=30, unique=True)
+    note = models.CharField("备注", max_length=200, blank=True)
+    created_at = models.DateTimeField("登记时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "不接收通知的号码"
+        verbose_name_plural = "不接收通知的号码"
+
+
+class CitizenNotice(models.Model):
+    """The outbox of notices to citizens (SMS or WeChat template message): attempts and the delivery log."""
+
+    class Channel(models.TextChoices):
+        SMS = "sms", "短信"
+        WECHAT = "wechat", "微信模板消息"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待发送"
+        SENT = "sent", "已发送"
+        GAVE_UP = "gave_up", "已放弃"
+
+    channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
+    to = models.CharField("接收方", max_length=64)
+    phone = models.CharField("手机号码", max_length=30, blank=True)
+    text = models.TextField("内容")
+    link = models.CharField("链接", max_length=300, blank=True)
+    purpose = models.CharField("用途", max_length=30)
+    ticket = models.ForeignKey(
+        Ticket, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="工单"
+    )
+    # Set for lifecycle notices (ticket, event): a repeated signal queues nothing twice.
+    dedupe_key = models.CharField(max_length=100, null=True, blank=True, unique=True, editable=False)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField("已尝试", default=0)
+    next_attempt_at = models.DateTimeField("下次尝试", default=timezone.now)
+    last_error = models.CharField("最近错误", max_length=300, blank=True)
+    gateway_ref = models.CharField("网关编号", max_length=100, blank=True)
+    created_at = models.DateTimeField("产生时间", default=timezone.now)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "市民通知"
+        verbose_name_plural = "市民通知"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="citizen_notice_due_idx")]
+
+
+class ProvinceOutbox(models.Model):
+    """One push to the provincial platform (acceptance, status, reply), retried with backoff until accepted."""
+
+    class Kind(models.TextChoices):
+        ACCEPT = "accept", "受理回执"
+        STATUS = "status", "状态同步"
+        REPLY = "reply", "办理答复"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待推送"
+        DELIVERED = "delivered", "已推送"
+        GAVE_UP = "gave_up", "已放弃"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+", verbose_name="工单")
+    province_id = models.CharField("省平台工单号", max_length=100, db_index=True)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    payload = models.JSONField(default=dict)
+    # Sent as the Idempotency-Key header: the province applies one key once, however often it arrives.
+    idempotency_key = models.CharField(max_length=120, unique=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField("已尝试", default=0)
+    next_attempt_at = models.DateTimeField("下次尝试", default=timezone.now)
+    last_status_code = models.PositiveSmallIntegerField("最近响应码", null=True, blank=True)
+    last_error = models.CharField("最近错误", max_length=300, blank=True)
+    created_at = models.DateTimeField("产生时间", default=timezone.now)
+    delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "省平台推送"
+        verbose_name_plural = "省平台推送"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="province_outbox_due_idx")]
+
+
+class ExchangeCursor(models.Model):
+    """Where a pull from another system got to (e.g. the province's ticket feed)."""
+
+    name = models.CharField(max_length=50, unique=True)
+    value = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "拉取进度"
+        verbose_name_plural = "拉取进度"
+
+
+class EmailIntake(models.Model):
+    """One e-mail taken in as a ticket, once per Message-ID."""
+
+    message_id = models.CharField("Message-ID", max_length=250, unique=True)
+    sender = models.CharField("发件人", max_length=254, blank=True)
+    subject = models.CharField("主题", max_length=300, blank=True)
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="+", verbose_name="工单")
+    received_at = models.DateTimeField("导入时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "邮件受理"
+        verbose_name_plural = "邮件受理"
+        ordering = ["-received_at"]

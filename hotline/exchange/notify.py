@@ -29,6 +29,11 @@ def notify_citizen(
 ) -> Notice:
     """Queue a notice to the citizen behind `phone`; returns what was queued (never raises on a
     gateway failure: delivery is retried from the outbox)."""
-    notice = Notice("sms", phone, text, link, purpose, ticket_id)
-    log.info("notice queued channel=%s purpose=%s ticket=%s", notice.channel, purpose, ticket_id)
-    return notice
+    from hotline.exchange.services.notices import notice_queue
+
+    row = notice_queue(phone=phone, text=text, link=link, purpose=purpose, ticket_id=ticket_id)
+    if row is None:  # opted out, or no number
+        log.info("notice not queued purpose=%s ticket=%s", purpose, ticket_id)
+        return Notice("sms", phone, text, link, purpose, ticket_id)
+    log.info("notice queued channel=%s purpose=%s ticket=%s", row.channel, purpose, ticket_id)
+    return Notice(row.channel, row.to, row.text, row.link, purpose, ticket_id, row.pk)

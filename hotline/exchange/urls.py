@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path, register_converter
 
-from hotline.exchange.views import open311, police, switchboard
+from hotline.exchange.views import open311, police, province, switchboard, wechat
 
 
 class FormatConverter:
@@ -38,5 +38,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("police/<int:pk>/answer/", police.answer, name="police_answer"),
     path("police/<int:pk>/rule/", police.rule, name="police_rule"),
     path("police/<int:pk>/call/", police.call, name="police_call"),
+    path("wechat/callback/", wechat.webhook, name="wechat_webhook"),
+    path("province/", province.desk, name="province"),
+    path("province/pull/", province.pull, name="province_pull"),
+    path("province/reconcile/", province.reconcile, name="province_reconcile"),
+    path("province/outbox/<int:pk>/retry/", province.retry, name="province_retry"),
     path("switchboard/import/template.xlsx", switchboard.import_template, name="switchboard_template"),
 ]
