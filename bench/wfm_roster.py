@@ -2,6 +2,14 @@
 
     python bench/wfm_roster.py                      # next month, 60 s limit, 2 workers, 3 runs
     python bench/wfm_roster.py --month 2026-02 --time-limit 30 --runs 1
+    python bench/wfm_roster.py --demand forecast --runs 1   # needs from a forecast × Erlang C instead
+
+With ``--demand forecast`` the needs of 12345 (2,600 calls on an ordinary Tuesday) and the pooled
+merged hotlines (670) come from 12 weeks of synthetic history (bench/wfm_forecast.py), the forecast
+engine and Erlang C at 95 %/30 s, AHT 240 s, shrinkage 0.2. Fewer agent-hours in total than the
+contract's head-counts, but shaped like the calls (busy from 07:00, a tail after 20:00) where the
+demo's four templates (08–16, 12–20, 08–12+16–20, 20–08) cannot follow: the run shows the shortfall
+diagnosis at full size (a stress case for the diagnosis, not a target).
 
 The problem is the demo floor built from plain data (no database): 78 话务员 + 6 组长 on 12345,
 14 回访员 (回访 + 12345), 32 归并热线 agents, 42 support staff + 5 on-site managers on the office
@@ -43,6 +51,33 @@ def rest_days_of(days: list[date]) -> frozenset[date]:
 
     cal = WorkCalendar.from_chinesecalendar({d.year for d in days})
     return frozenset(d for d in days if not cal.is_workday(d))
+
+
+def forecast_requirement(days: list[date], rest: frozenset[date]) -> dict[str, list[int]]:
+    """12345 and the pooled merged hotlines from 12 weeks of synthetic history, forecast, Erlang C, shrinkage 0.2."""
+    from wfm_forecast import build
+
+    from hotline.core.erlang import agents_for_target
+    from hotline.core.workdays import WorkCalendar
+    from hotline.workforce import forecast as fc
+
+    before = days[0] - timedelta(days=1)
+    cal = WorkCalendar.from_chinesecalendar({before.year - 1, before.year, days[-1].year})
+    kind = fc.day_kind_for(cal.holidays, cal.extra_workdays)
+    cache: dict[int, int] = {}
+
+    def scheduled(calls: float) -> int:
+        key = round(calls)
+        if key not in cache:
+            cache[key] = agents_for_target(key, 1800, 240, 0.95, 30, shrinkage=0.2).scheduled
+        return cache[key]
+
+    out = month_requirement(days, rest, {"visit": DEMO_QUEUES["visit"]})
+    for queue, level in (("12345", 2600), ("merged", 670)):
+        _, hist = build(12, level, 1, kind, end=before)
+        model = fc.fit(hist, kind)
+        out[queue] = [scheduled(c) for d in days for c in model.day(d, kind(d))]
+    return out
 
 
 def people(days: list[date], seed: int) -> list[Person]:
@@ -102,14 +137,20 @@ def main() -> None:
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--demand", choices=["contract", "forecast"], default="contract")
     args = ap.parse_args()
     year, mon = (int(x) for x in args.month.split("-"))
     days = month_days(date(year, mon, 1))
     rest = rest_days_of(days)
     staff = people(days, seed=7)
-    req = month_requirement(days, rest, DEMO_QUEUES)
+    req = (
+        month_requirement(days, rest, DEMO_QUEUES)
+        if args.demand == "contract"
+        else forecast_requirement(days, rest)
+    )
     print(
-        f"machine {machine()}  month {args.month}: {len(days)} days, {len(rest)} rest days, {len(staff)} staff"
+        f"machine {machine()}  month {args.month}: {len(days)} days, {len(rest)} rest days, {len(staff)} staff, "
+        f"demand {args.demand} (peak need 12345 {max(req['12345'])}, merged {max(req['merged'])})"
     )
     walls, overs, shorts, violations = [], [], [], []
     for run in range(args.runs):
@@ -147,7 +188,7 @@ def main() -> None:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS {peak_mb:.0f} MB")
     summary(
-        "wfm_roster",
+        "wfm_roster" if args.demand == "contract" else "wfm_roster_forecast",
         staff=len(staff),
         days=len(days),
         runs=args.runs,

@@ -9,7 +9,7 @@ from hotline.accounts.models import Role
 
 # (url, label, shortcut key) per role; the first entry is the role's home desk.
 NAV: dict[str, list[tuple[str, str]]] = {
-    Role.AGENT: [("/desk/agent/", "受理台"), ("/switchboard/", "政务总机")],
+    Role.AGENT: [("/desk/agent/", "受理台"), ("/switchboard/", "政务总机"), ("/workforce/me/", "我的排班")],
     Role.DISPATCHER: [("/desk/dispatch/", "派单审核台"), ("/desk/agent/", "受理台"), ("/police/", "110联动"), ("/province/", "省平台对接")],
     Role.REVIEWER: [("/desk/dispatch/", "派单审核台"), ("/kb/", "热线百科")],
     Role.DEPT_HANDLER: [("/desk/department/", "承办台"), ("/kb/", "热线百科")],
@@ -18,7 +18,7 @@ NAV: dict[str, list[tuple[str, str]]] = {
         ("/desk/department/overview/", "单位概况"),
         ("/kb/", "热线百科"),
     ],
-    Role.VISIT_AGENT: [("/desk/visit/", "回访台"), ("/callcenter/callbacks/", "漏接回拨")],
+    Role.VISIT_AGENT: [("/desk/visit/", "回访台"), ("/callcenter/callbacks/", "漏接回拨"), ("/workforce/me/", "我的排班")],
     Role.SUPERVISOR: [
         ("/desk/supervisor/", "运行总览"),
         ("/metrics/", "考核指标"),
@@ -28,6 +28,7 @@ NAV: dict[str, list[tuple[str, str]]] = {
         ("/desk/agent/", "受理台"),
         ("/kb/", "热线百科"),
         ("/workforce/rosters/", "排班"),
+        ("/workforce/swaps/", "换班审批"),
         ("/callcenter/wallboard/", "话务监控"),
         ("/callcenter/callbacks/", "漏接回拨"),
         ("/switchboard/", "政务总机"),
@@ -36,9 +37,17 @@ NAV: dict[str, list[tuple[str, str]]] = {
         ("/assist/", "智能辅助"),
     ],
     Role.QA_INSPECTOR: [("/quality/", "质检台"), ("/kb/", "热线百科")],
-    Role.ANALYST: [("/desk/supervisor/", "运行总览"), ("/metrics/", "考核指标"), ("/kb/stats/", "百科引用"), ("/callcenter/wallboard/", "话务监控"), ("/assist/hotspots/", "热点")],
+    Role.ANALYST: [("/desk/supervisor/", "运行总览"), ("/metrics/", "考核指标"), ("/kb/stats/", "百科引用"), ("/callcenter/wallboard/", "话务监控"), ("/assist/hotspots/", "热点"), ("/workforce/forecast/", "话务预测")],
     Role.ANNOTATOR: [("/kb/", "热线百科"), ("/kb/flags/", "纠错反馈"), ("/kb/stats/", "引用统计")],
-    Role.HR: [("/workforce/", "人员登记"), ("/workforce/rosters/", "排班"), ("/workforce/staffing/", "定编与流失")],
+    Role.HR: [
+        ("/workforce/", "人员登记"),
+        ("/workforce/rosters/", "排班"),
+        ("/workforce/staffing/", "定编与流失"),
+        ("/workforce/forecast/", "话务预测"),
+        ("/workforce/swaps/", "换班审批"),
+        ("/workforce/attendance/", "考勤"),
+        ("/workforce/performance/", "绩效与薪酬"),
+    ],
     Role.ADMIN: [("/admin/", "系统管理"), ("/desk/supervisor/", "运行总览"), ("/metrics/", "考核指标"), ("/switchboard/", "政务总机"), ("/province/", "省平台对接")],
 }
 COMMON = [("/tickets/", "工单查询")]

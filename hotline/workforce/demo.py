@@ -26,6 +26,11 @@ def load_demo(seed: int = 172) -> int:
     """Create the demo staff once; returns how many were created."""
     posts = posts_ensure()
     shifts_ensure()
+    load_volume_demo()
+    from hotline.workforce.models import PayRule
+
+    if not PayRule.objects.filter(post__isnull=True).exists():
+        PayRule.objects.create()  # the default pay rule, edited in the admin
     if Staff.objects.exists():
         return 0
     rnd = random.Random(seed)
@@ -100,6 +105,38 @@ def load_demo(seed: int = 172) -> int:
                 staff.hire_date = staff.leave_date - timedelta(days=200)
             staff.save(update_fields=["leave_date", "voluntary_leave", "hire_date"])
     return made
+
+
+# Relative day volume by kind (a city's 12345: Monday heaviest, weekends and holidays light).
+DEMO_DAY_FACTOR = {"mon": 1.15, "tue": 1.0, "wed": 1.0, "thu": 0.98, "fri": 0.95, "sat": 0.6, "sun": 0.55,
+                   "holiday": 0.45, "makeup": 0.9}  # fmt: skip
+# Calls per day on an ordinary Tuesday: 12345, then each merged hotline.
+DEMO_VOLUMES = {"12345": 2600, "12315": 260, "12319": 90, "12328": 60, "12329": 80, "12348": 70, "12393": 110}
+
+
+def load_volume_demo(*, weeks: int = 8, seed: int = 345) -> int:
+    """Synthetic half-hour call history for the forecast (idempotent: only when there is none)."""
+    from hotline.callcenter.demo import DAY_PROFILE
+    from hotline.workforce.demand import day_kind
+    from hotline.workforce.models import CallVolumeDay
+
+    if CallVolumeDay.objects.exists():
+        return 0
+    rnd = random.Random(seed)
+    kind = day_kind()
+    today = timezone.localdate()
+    halves = [w / 2 for w in DAY_PROFILE for _ in range(2)]
+    total = sum(halves)
+    rows = []
+    for back in range(weeks * 7, 0, -1):
+        day = today - timedelta(days=back)
+        trend = 1 + 0.002 * (weeks * 7 - back)  # volumes creep up ~6 % a month
+        for hotline, base in DEMO_VOLUMES.items():
+            mean = base * trend * DEMO_DAY_FACTOR[kind(day)]
+            counts = [max(0, round(rnd.gauss(mean * h / total, (mean * h / total) ** 0.5))) for h in halves]
+            rows.append(CallVolumeDay(hotline=hotline, day=day, counts=counts, source="demo"))
+    CallVolumeDay.objects.bulk_create(rows)
+    return len(rows)
 
 
 def _next_month(day: date) -> date:

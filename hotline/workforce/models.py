@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -247,6 +248,12 @@ class Roster(models.Model):
     messages = models.JSONField("缺口说明", default=list, blank=True)
     notes = models.JSONField("备注", default=list, blank=True)
     rules = models.JSONField("劳动规则", default=dict)
+    demand = models.CharField(
+        "需求来源",
+        max_length=20,
+        default="contract",
+        choices=[("contract", "合同人数"), ("forecast", "话务预测")],
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -274,3 +281,183 @@ class RosterEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["roster", "staff", "day"], name="roster_one_shift_a_day")
         ]
+
+
+class CallVolumeDay(models.Model):
+    """Calls offered per half-hour on one day for one hotline, imported from an earlier platform.
+
+    The forecast reads call records first; days with no call records use these rows (history from
+    before go-live, or the demo's synthetic weeks).
+    """
+
+    hotline = models.CharField("热线号码", max_length=20)
+    day = models.DateField("日期")
+    counts = models.JSONField("每半小时来电量", help_text="48 个非负整数，00:00 起每 30 分钟")
+    source = models.CharField("来源", max_length=40, default="import")
+
+    class Meta:
+        verbose_name = "历史话务量"
+        verbose_name_plural = "历史话务量"
+        ordering = ["hotline", "day"]
+        constraints = [models.UniqueConstraint(fields=["hotline", "day"], name="callvolume_one_row_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.hotline} {self.day}"
+
+
+class AttendanceRecord(models.Model):
+    """A day's clock-in and clock-out (考勤打卡): derived from call-centre sign-in, or entered by hand."""
+
+    class Source(models.TextChoices):
+        PHONE = "phone", "话务签入签出"
+        MANUAL = "manual", "手工登记"
+
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="attendance")
+    day = models.DateField("日期", help_text="班次开始的日期（夜班记在上班当天）")
+    clock_in = models.DateTimeField("上班打卡", null=True, blank=True)
+    clock_out = models.DateTimeField("下班打卡", null=True, blank=True)
+    source = models.CharField("来源", max_length=10, choices=Source.choices)
+    note = models.CharField("备注", max_length=200, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "考勤记录"
+        verbose_name_plural = "考勤记录"
+        ordering = ["-day", "staff"]
+        constraints = [
+            models.UniqueConstraint(fields=["staff", "day"], name="attendance_one_a_day"),
+            models.CheckConstraint(
+                condition=Q(clock_in__isnull=True)
+                | Q(clock_out__isnull=True)
+                | Q(clock_out__gte=models.F("clock_in")),
+                name="attendance_out_after_in",
+            ),
+        ]
+
+
+class ShiftSwap(models.Model):
+    """A shift swap request (换班申请): two people exchange their shifts (or rest) on one day."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已批准"
+        REJECTED = "rejected", "已驳回"
+        CANCELLED = "cancelled", "已撤回"
+
+    roster = models.ForeignKey(Roster, on_delete=models.CASCADE, related_name="swaps")
+    day = models.DateField("日期")
+    requester = models.ForeignKey(
+        Staff, on_delete=models.CASCADE, related_name="swaps_asked", verbose_name="申请人"
+    )
+    counterpart = models.ForeignKey(
+        Staff, on_delete=models.CASCADE, related_name="swaps_offered", verbose_name="对调人"
+    )
+    reason = models.CharField("事由", max_length=200, blank=True)
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.PENDING)
+    refusal = models.CharField("驳回原因", max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "换班申请"
+        verbose_name_plural = "换班申请"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(requester=models.F("counterpart")), name="swap_two_people")
+        ]
+
+
+class PayRule(models.Model):
+    """Pay and scorecard rules (薪酬与绩效规则) for a post, or the default when no post is set."""
+
+    post = models.OneToOneField(
+        Post, null=True, blank=True, on_delete=models.CASCADE, related_name="pay_rule", verbose_name="岗位"
+    )
+    base_monthly = models.DecimalField(
+        "基本工资（元/月）", max_digits=9, decimal_places=2, default=Decimal("4200")
+    )
+    performance_max = models.DecimalField(
+        "绩效工资满额（元/月）", max_digits=9, decimal_places=2, default=Decimal("1500")
+    )
+    night_allowance = models.DecimalField(
+        "夜班津贴（元/个）", max_digits=7, decimal_places=2, default=Decimal("80")
+    )
+    holiday_multiplier = models.DecimalField(
+        "法定节假日加班倍数", max_digits=4, decimal_places=2, default=Decimal("3")
+    )
+    restday_multiplier = models.DecimalField(
+        "休息日加班倍数", max_digits=4, decimal_places=2, default=Decimal("0"),
+        help_text="轮班制下休息日上班一般已调休，默认 0 表示不另计",
+    )  # fmt: skip
+    monthly_work_days = models.DecimalField(
+        "月计薪天数", max_digits=5, decimal_places=2, default=Decimal("21.75")
+    )
+    w_calls = models.PositiveSmallIntegerField("权重：接听量", default=25)
+    w_aht = models.PositiveSmallIntegerField("权重：平均处理时长", default=10)
+    w_qa = models.PositiveSmallIntegerField("权重：质检得分", default=30)
+    w_satisfaction = models.PositiveSmallIntegerField("权重：满意度", default=15)
+    w_attendance = models.PositiveSmallIntegerField("权重：出勤", default=15)
+    w_complaints = models.PositiveSmallIntegerField("权重：服务投诉", default=5)
+    late_grace_min = models.PositiveSmallIntegerField("迟到宽限（分钟）", default=5)
+
+    class Meta:
+        verbose_name = "薪酬与绩效规则"
+        verbose_name_plural = "薪酬与绩效规则"
+        ordering = ["post__sort"]
+
+    def __str__(self) -> str:
+        return f"{self.post.name if self.post else '默认'}薪酬规则"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        errors: dict[str, str] = {}
+        weights = [
+            self.w_calls,
+            self.w_aht,
+            self.w_qa,
+            self.w_satisfaction,
+            self.w_attendance,
+            self.w_complaints,
+        ]
+        if sum(weights) <= 0:
+            errors["w_calls"] = "各项权重之和须大于 0。"
+        for name in (
+            "base_monthly",
+            "performance_max",
+            "night_allowance",
+            "holiday_multiplier",
+            "restday_multiplier",
+        ):
+            if getattr(self, name) is not None and getattr(self, name) < 0:
+                errors[name] = "不能为负数。"
+        if self.monthly_work_days is not None and self.monthly_work_days <= 0:
+            errors["monthly_work_days"] = "月计薪天数须大于 0。"
+        if errors:
+            raise ValidationError(errors)
+
+
+class ServiceComplaint(models.Model):
+    """A complaint about a person's service (服务投诉), recorded by HR once looked into."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="complaints", verbose_name="人员")
+    day = models.DateField("日期")
+    summary = models.CharField("内容", max_length=200)
+    upheld = models.BooleanField("经核实属实", default=True, help_text="只有属实的投诉计入绩效")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "服务投诉"
+        verbose_name_plural = "服务投诉"
+        ordering = ["-day"]

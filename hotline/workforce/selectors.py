@@ -128,3 +128,71 @@ def roster_grid(roster: Roster, *, post: str = "") -> RosterGrid:
 
 def rosters_recent(limit: int = 12) -> QuerySet[Roster]:
     return Roster.objects.annotate(n_entries=Count("entries")).order_by("-month", "-created_at")[:limit]
+
+
+@dataclass
+class Spread:
+    pool: str
+    people: int
+    nights_min: int
+    nights_max: int
+    nights_sd: float
+    rest_min: int
+    rest_max: int
+    rest_sd: float
+    hours_min: float
+    hours_max: float
+
+
+def _sd(values: list[float]) -> float:
+    if not values:
+        return 0.0
+    mean = sum(values) / len(values)
+    return (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5
+
+
+def roster_fairness(roster: Roster) -> list[Spread]:
+    """How evenly nights, rest-day shifts and hours are spread within each skill pool (people there all month)."""
+    from hotline.core.calendar import get_calendar
+
+    days = month_days(roster.month)
+    cal = get_calendar()
+    rest = {d for d in days if not cal.is_workday(d)}
+    per: dict[int, list[int | float]] = defaultdict(lambda: [0, 0, 0.0, 0])
+    pools: dict[int, str] = {}
+    for sid, day, night, segs, queue, queues, hire, leave, night_ok in RosterEntry.objects.filter(
+        roster=roster
+    ).values_list(
+        "staff_id",
+        "day",
+        "shift__night",
+        "shift__segments",
+        "queue",
+        "staff__queues",
+        "staff__hire_date",
+        "staff__leave_date",
+        "staff__night_ok",
+    ):
+        if not queue or hire > days[0] or (leave is not None and leave <= days[-1]):
+            continue
+        pools[sid] = "+".join(sorted(queues))
+        row = per[sid]
+        row[0] += int(night)
+        row[1] += int(day in rest)
+        row[2] += sum(int(b) - int(a) for a, b in segs) / 60
+        row[3] = int(night_ok)
+    by_pool: dict[str, list[list[int | float]]] = defaultdict(list)
+    for sid, row in per.items():
+        by_pool[pools[sid]].append(row)
+    out = []
+    for pool, rows in sorted(by_pool.items(), key=lambda kv: -len(kv[1])):
+        nights = [float(r[0]) for r in rows if r[3]] or [0.0]  # only people who may work nights
+        rests = [float(r[1]) for r in rows]
+        hours = [float(r[2]) for r in rows]
+        out.append(
+            Spread(
+                pool, len(rows), int(min(nights)), int(max(nights)), _sd(nights),
+                int(min(rests)), int(max(rests)), _sd(rests), min(hours), max(hours),
+            )
+        )  # fmt: skip
+    return out

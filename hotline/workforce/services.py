@@ -320,6 +320,8 @@ class RosterOptions:
     diagnose_time_s: float = 20.0
     rules: engine.Rules = field(default_factory=engine.Rules)
     queues: dict[str, dict[str, tuple[int, int]]] = field(default_factory=lambda: dict(DEMO_QUEUES))
+    # queue → per-slot need over the month (from the forecast); replaces that queue's head-count demand.
+    requirement: dict[str, list[int]] = field(default_factory=dict)
 
 
 def _rest_days(days: list[date]) -> frozenset[date]:
@@ -375,7 +377,7 @@ def roster_problem(*, month: date, options: RosterOptions) -> tuple[engine.Probl
         days=days,
         shifts=shifts,
         people=people,
-        requirement=month_requirement(days, rest, options.queues),
+        requirement={**month_requirement(days, rest, options.queues), **options.requirement},
         rules=options.rules,
         rest_days=rest,
         office_shift=office_shift,
@@ -385,9 +387,11 @@ def roster_problem(*, month: date, options: RosterOptions) -> tuple[engine.Probl
     return problem, templates
 
 
-def roster_request(*, month: date, by: User) -> Roster:
+def roster_request(*, month: date, by: User, demand: str = "contract") -> Roster:
     """Open a roster for a month; the solve runs as a job (``roster_solve``)."""
     _require(by, HR_ROLES, "生成排班")
+    if demand not in ("contract", "forecast"):
+        raise InvalidInput("请选择需求来源。", fields={"demand": "请选择需求来源"})
     month = month.replace(day=1)
     today = timezone.localdate()
     if month < today.replace(day=1) - timedelta(days=366) or month > today + timedelta(days=400):
@@ -403,6 +407,7 @@ def roster_request(*, month: date, by: User) -> Roster:
         required_hours=0,
         rostered_hours=0,
         wall_s=0,
+        demand=demand,
         created_by=by,
     )
     _audit(by, "roster_request", roster, month=month.isoformat())
@@ -415,6 +420,13 @@ def roster_solve(*, roster_id: int, options: RosterOptions | None = None) -> Ros
     roster = Roster.objects.get(pk=roster_id)
     if roster.outcome != "running":
         return roster
+    forecast_notes: list[str] = []
+    if roster.demand == "forecast" and not options.requirement:
+        from hotline.workforce.demand import month_requirement_from_forecast
+
+        options.requirement, forecast_notes = month_requirement_from_forecast(
+            month_days(roster.month), today=timezone.localdate()
+        )
     try:
         problem, templates = roster_problem(month=roster.month, options=options)
         result = engine.solve(problem)
@@ -437,7 +449,7 @@ def roster_solve(*, roster_id: int, options: RosterOptions | None = None) -> Ros
         roster.short_hours = Decimal(f"{result.short_slots * engine.SLOT_MIN / 60:.1f}")
         roster.wall_s = round(result.wall_s, 2)
         roster.messages = result.messages()
-        roster.notes = result.notes
+        roster.notes = forecast_notes + result.notes
         roster.rules = {k: v for k, v in asdict(options.rules).items() if k != "relaxed"}
         roster.save()
     return roster

@@ -25,6 +25,7 @@ from hotline.workforce import services as svc
 from hotline.workforce.models import LeaveRequest, OnboardingExam, Post, Qualification, Roster, Staff
 from hotline.workforce.profiles import QUEUE_LABELS
 from hotline.workforce.selectors import (
+    roster_fairness,
     roster_grid,
     rosters_recent,
     staff_cleared_ids,
@@ -284,10 +285,12 @@ def rosters_page(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     error: ServiceError | None = None
     month_value = _next_month().strftime("%Y-%m")
+    demand = "contract"
     if request.method == "POST":
         month_value = request.POST.get("month", "")
+        demand = request.POST.get("demand", "contract")
         try:
-            roster = svc.roster_request(month=_month(month_value), by=user)
+            roster = svc.roster_request(month=_month(month_value), by=user, demand=demand)
         except ServiceError as exc:
             error = exc
         else:
@@ -298,7 +301,7 @@ def rosters_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workforce/rosters.html",
-        {"rosters": rosters_recent(), "month_value": month_value, "error": error},
+        {"rosters": rosters_recent(), "month_value": month_value, "demand": demand, "error": error},
         status=400 if error else 200,
     )
 
@@ -331,6 +334,7 @@ def roster_page(request: HttpRequest, pk: int) -> HttpResponse:
         return response
     post = request.GET.get("post", "")
     grid = roster_grid(roster, post=post) if roster.outcome in ("ok", "short") else None
+    fairness = roster_fairness(roster) if grid else []
     return render(
         request,
         "workforce/roster.html",
@@ -339,6 +343,7 @@ def roster_page(request: HttpRequest, pk: int) -> HttpResponse:
             "grid": grid,
             "post_filter": post,
             "posts": Post.objects.order_by("sort"),
+            "fairness": fairness,
             "queue_labels": QUEUE_LABELS,
             "over": (roster.rostered_hours - roster.required_hours) / roster.required_hours * 100
             if roster.required_hours

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -32,8 +33,48 @@ class Command(BaseCommand):
         st.add_argument("--shrinkage", type=float, default=0.0, help="share of paid time off the phones")
         st.add_argument("--max-occupancy", type=float, default=1.0, help="occupancy cap, 0..1 (1.0)")
 
+        fc = sub.add_parser("forecast", help="Half-hour call forecast for a hotline, with a backtest (WAPE).")
+        fc.add_argument(
+            "--hotline", default="12345", help="hotline number, or 'merged' for the merged hotlines"
+        )
+        fc.add_argument("--backtest", type=int, default=14, help="days held out for the backtest (14)")
+        fc.add_argument("--days", type=int, default=7, help="days to forecast after today (7)")
+
     def handle(self, *args: Any, **opts: Any) -> None:
-        self._staffing(opts)
+        if opts["action"] == "forecast":
+            self._forecast(opts)
+        else:
+            self._staffing(opts)
+
+    def _forecast(self, opts: dict[str, Any]) -> None:
+        from django.utils import timezone
+
+        from hotline.workforce import demand, forecast
+
+        if not 1 <= opts["backtest"] <= 60:
+            raise CommandError("回测天数应在 1–60 之间。")
+        if not 1 <= opts["days"] <= 62:
+            raise CommandError("预测天数应在 1–62 之间。")
+        hotlines = demand.QUEUE_HOTLINES.get(opts["hotline"], [opts["hotline"]])
+        today = timezone.localdate()
+        hist = demand.history(hotlines, end=today)
+        kind = demand.day_kind()
+        try:
+            bt = forecast.backtest(hist, kind, holdout=opts["backtest"])
+            model = forecast.fit(hist, kind)
+        except forecast.ForecastInputError as exc:
+            raise CommandError(f"{'、'.join(hotlines)}：{exc}") from exc
+        self.stdout.write(f"热线 {'、'.join(hotlines)}；历史 {len(hist)} 天（{min(hist)} 至 {max(hist)}）")
+        for day, actual, pred in bt.daily():
+            label = forecast.KIND_LABELS.get(kind(day), "")
+            self.stdout.write(f"  回测 {day} {label:<5} 实际 {actual:8.0f}  预测 {pred:8.0f}")
+        days = forecast.horizon(today + timedelta(days=1), opts["days"])
+        for day, row in forecast.forecast(model, days, kind).items():
+            label = forecast.KIND_LABELS.get(kind(day), "")
+            self.stdout.write(f"  预测 {day} {label:<5} {sum(row):8.0f}  峰值半小时 {max(row):6.0f}")
+        self.stdout.write(
+            f"wape={bt.wape:.4f} daily_wape={bt.daily_wape:.4f} train_days={bt.train_days} test_days={len(bt.test_days)}"
+        )
 
     def _staffing(self, opts: dict[str, Any]) -> None:
         if opts["calls"] <= 0:
