@@ -135,6 +135,9 @@ SESSION_SAVE_EVERY_REQUEST = True
 
 REDIS_URL = env("REDIS_URL", "")
 
+# The address citizens reach the platform at: links in notices and visit surveys sent by jobs.
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+
 # Open311 GeoReport v2 (/open311/v2/): the jurisdiction id clients send, and the contact in discovery.
 OPEN311_JURISDICTION = env("OPEN311_JURISDICTION", "12345.hotline.local")
 OPEN311_CONTACT = env("OPEN311_CONTACT", "12345 政务服务便民热线中心")

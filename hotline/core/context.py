@@ -9,7 +9,7 @@ from hotline.accounts.models import Role
 
 # (url, label, shortcut key) per role; the first entry is the role's home desk.
 NAV: dict[str, list[tuple[str, str]]] = {
-    Role.AGENT: [("/desk/agent/", "受理台"), ("/switchboard/", "政务总机"), ("/workforce/me/", "我的排班")],
+    Role.AGENT: [("/desk/agent/", "受理台"), ("/switchboard/", "政务总机"), ("/workforce/me/", "我的排班"), ("/quality/mine/", "我的质检")],
     Role.DISPATCHER: [("/desk/dispatch/", "派单审核台"), ("/desk/agent/", "受理台"), ("/police/", "110联动"), ("/province/", "省平台对接")],
     Role.REVIEWER: [("/desk/dispatch/", "派单审核台"), ("/kb/", "热线百科")],
     Role.DEPT_HANDLER: [("/desk/department/", "承办台"), ("/kb/", "热线百科")],
@@ -22,6 +22,7 @@ NAV: dict[str, list[tuple[str, str]]] = {
     Role.SUPERVISOR: [
         ("/desk/supervisor/", "运行总览"),
         ("/metrics/", "考核指标"),
+        ("/metrics/reports/", "月度报告"),
         ("/desk/dispatch/", "派单审核台"),
         ("/desk/visit/", "回访台"),
         ("/quality/", "质检"),
@@ -37,7 +38,7 @@ NAV: dict[str, list[tuple[str, str]]] = {
         ("/assist/", "智能辅助"),
     ],
     Role.QA_INSPECTOR: [("/quality/", "质检台"), ("/kb/", "热线百科")],
-    Role.ANALYST: [("/desk/supervisor/", "运行总览"), ("/metrics/", "考核指标"), ("/kb/stats/", "百科引用"), ("/callcenter/wallboard/", "话务监控"), ("/assist/hotspots/", "热点"), ("/workforce/forecast/", "话务预测")],
+    Role.ANALYST: [("/desk/supervisor/", "运行总览"), ("/metrics/", "考核指标"), ("/metrics/reports/", "月度报告"), ("/kb/stats/", "百科引用"), ("/callcenter/wallboard/", "话务监控"), ("/assist/hotspots/", "热点"), ("/workforce/forecast/", "话务预测")],
     Role.ANNOTATOR: [("/kb/", "热线百科"), ("/kb/flags/", "纠错反馈"), ("/kb/stats/", "引用统计")],
     Role.HR: [
         ("/workforce/", "人员登记"),

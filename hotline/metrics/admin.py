@@ -10,7 +10,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from hotline.core.errors import InvalidInput
-from hotline.metrics.models import KpiTarget
+from hotline.metrics.models import KpiTarget, MonthlyReport
 from hotline.metrics.services import kpi_target_errors, kpi_target_set
 
 
@@ -55,3 +55,18 @@ class KpiTargetAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             )
         except InvalidInput as e:
             messages.error(request, e.message)
+
+
+@admin.register(MonthlyReport)
+class MonthlyReportAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Read-only: reports are generated, edited and finalised on /metrics/reports/ (audited there)."""
+
+    list_display = ("month", "status", "progress", "generated_at", "generation_s", "finalised_at")
+    list_filter = ("status",)
+    readonly_fields = [f.name for f in MonthlyReport._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

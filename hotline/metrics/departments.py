@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from hotline.accounts.models import Department
@@ -19,6 +19,10 @@ from hotline.metrics.compute import (
     ontime_population,
     tickets_filtered,
 )
+from hotline.metrics.compute import (
+    replied_in as compute_replied_in,
+)
+from hotline.metrics.db import without_jit
 from hotline.metrics.indicators import (
     DEPARTMENT,
     LOWER_IS_BETTER,
@@ -77,6 +81,7 @@ def _assignment_scope(filters: Filters) -> Q:
     return q
 
 
+@without_jit
 def department_rows(
     period: Period, filters: Filters | None = None, *, now: datetime | None = None
 ) -> list[DepartmentRow]:
@@ -112,28 +117,32 @@ def department_rows(
 
     qs = tickets_filtered(filters)
     # 按时办结率 and 延期率 by the department holding (or that replied to) the ticket.
-    extended = TicketRequest.objects.filter(
-        ticket_id=OuterRef("pk"),
-        kind=TicketRequest.Kind.EXTENSION,
-        state=TicketRequest.State.APPROVED,
-        department_id=OuterRef("lead_department_id"),
-    )
     replied_in = Q(replied_at__gte=period.start, replied_at__lt=period.end)
     rows = (
         qs.filter(ontime_population(period, now), lead_department__isnull=False)
         .values("lead_department_id")
-        .annotate(
-            n=Count("id"),
-            ok=Count("id", filter=ONTIME),
-            replied=Count("id", filter=replied_in),
-            ext=Count("id", filter=replied_in & Exists(extended)),
-        )
+        .annotate(n=Count("id"), ok=Count("id", filter=ONTIME), replied=Count("id", filter=replied_in))
         .order_by()
+    )
+    # 延期率's numerator from the (few) approved extension requests, semi-joined to the same replied
+    # tickets: an EXISTS per replied ticket cost one index probe each (0.5 s a month on 5 M tickets).
+    replied_tickets = qs.filter(compute_replied_in(period), lead_department__isnull=False).values("pk")
+    extended = dict(
+        TicketRequest.objects.filter(
+            kind=TicketRequest.Kind.EXTENSION,
+            state=TicketRequest.State.APPROVED,
+            department_id=F("ticket__lead_department_id"),
+            ticket_id__in=replied_tickets,
+        )
+        .values("department_id")
+        .annotate(n=Count("ticket_id", distinct=True))
+        .order_by()
+        .values_list("department_id", "n")
     )
     for r in rows:
         d = r["lead_department_id"]
         parts[d]["dept_ontime_rate"] = (r["ok"], r["n"])
-        parts[d]["dept_extension_rate"] = (r["ext"], r["replied"])
+        parts[d]["dept_extension_rate"] = (extended.get(d, 0), r["replied"])
 
     # 满意率 and 重办率 by the completing department, over tickets closed in the period.
     closed_rows = (

@@ -17,6 +17,7 @@ from hotline.core.errors import InvalidInput
 RATE = "%"
 DAYS = "工作日"
 PEOPLE = "%"
+COUNT = "次"
 
 
 @dataclass(frozen=True)
@@ -158,18 +159,35 @@ CENTRE: tuple[Indicator, ...] = (
     ),
 )
 
-# Targets without a computed indicator yet (业务解答及工单质量合格率 needs the QA desk's scores).
-PENDING: tuple[Indicator, ...] = (
+# From quality inspection and service complaints: computed in `hotline.metrics.quality_figures`.
+QUALITY: tuple[Indicator, ...] = (
     Indicator(
         "qa_pass_rate",
         "业务解答及工单质量合格率",
-        "质检合格样本量",
-        "业务质检样本总量",
+        "质检合格样本量（期内完成质检且合格，经申诉仲裁的以仲裁结果为准）",
+        "业务质检样本总量（期内完成质检的样本）",
         target=0.98,
         amber_margin=0.01,
+        ignores=_ALL_IGNORES,
         source="质检",
     ),
+    Indicator(
+        "service_complaints",
+        "话务服务投诉",
+        "期内经核实属实的平台服务投诉次数（人事登记的服务投诉）",
+        "计数指标（分母记为 1）；目标为全年上限",
+        unit=COUNT,
+        target=12,
+        comparison="<=",
+        amber_margin=0,
+        ignores=_ALL_IGNORES,
+        source="服务投诉",
+    ),
 )
+CENTRE = CENTRE + QUALITY
+
+# Targets without a computed indicator yet (none left).
+PENDING: tuple[Indicator, ...] = ()
 
 # 成员单位办理质效: per department that received the dispatch (the lead, first level).
 DEPARTMENT: tuple[Indicator, ...] = (
@@ -307,6 +325,8 @@ def fmt(value: float | None, unit: str) -> str:
         return "—"
     if unit == DAYS:
         return f"{value:.2f} 个工作日"
+    if unit == COUNT:
+        return f"{value:.0f} 次"
     return f"{value * 100:.2f}%"
 
 

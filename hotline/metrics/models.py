@@ -39,3 +39,52 @@ class KpiTarget(models.Model):
 
         ind = INDICATORS.get(self.key)
         return ind.name if ind else self.key
+
+
+class MonthlyReport(models.Model):
+    """月度分析报告: the month's figures as made (a snapshot), the analyst's narrative, draft → final.
+
+    The workbook and the 专报 are built from the snapshot when downloaded, masked for the reader's role.
+    """
+
+    class Status(models.TextChoices):
+        GENERATING = "generating", "生成中"
+        DRAFT = "draft", "草稿"
+        FINAL = "final", "已定稿"
+        FAILED = "failed", "生成失败"
+
+    month = models.DateField("月份", unique=True, help_text="该月 1 日")
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.GENERATING)
+    progress = models.PositiveSmallIntegerField("进度（%）", default=0)
+    stage = models.CharField("当前步骤", max_length=60, blank=True)
+    error = models.TextField("错误", blank=True)
+    data = models.JSONField("统计数据", default=dict, blank=True)
+    narrative = models.JSONField("文字分析", default=dict, blank=True)
+    # Sections the analyst wrote or changed: regeneration refreshes the others and keeps these.
+    edited = models.JSONField("人工修改的段落", default=list, blank=True)
+    requested_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    finalised_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField("开始生成", null=True, blank=True)
+    generated_at = models.DateTimeField("生成时间", null=True, blank=True)
+    generation_s = models.FloatField("生成耗时（秒）", null=True, blank=True)
+    finalised_at = models.DateTimeField("定稿时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "月度报告"
+        verbose_name_plural = "月度报告"
+        ordering = ["-month"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="monthly_report_progress_le_100")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y年%m月} 热线运行分析报告"
+
+    @property
+    def label(self) -> str:
+        return f"{self.month:%Y-%m}"

@@ -7,7 +7,7 @@ from django.db import transaction
 from hotline.accounts.models import User
 from hotline.core.errors import InvalidInput
 from hotline.core.models import AuditLog
-from hotline.metrics.indicators import DAYS, INDICATORS
+from hotline.metrics.indicators import COUNT, DAYS, INDICATORS
 from hotline.metrics.models import KpiTarget
 
 MAX_MARGIN_RATE = 0.5
@@ -24,7 +24,12 @@ def kpi_target_errors(
     errors: dict[str, str] = {}
     if comparison not in KpiTarget.Comparison.values:
         errors["comparison"] = "比较方式应为 不低于/不高于/低于"
-    if ind.unit == DAYS:
+    if ind.unit == COUNT:  # 话务服务投诉: a yearly cap in whole complaints
+        if target is not None and not (0 <= target <= 1000 and float(target).is_integer()):
+            errors["target"] = "次数目标请填 0–1000 的整数"
+        if not 0 <= amber_margin <= 100:
+            errors["amber_margin"] = "黄色区间请填 0–100 次"
+    elif ind.unit == DAYS:
         if target is not None and not 0 < target <= MAX_DAYS:
             errors["target"] = f"处理时长目标应在 0–{MAX_DAYS:g} 个工作日之间"
         if not 0 <= amber_margin <= MAX_DAYS:

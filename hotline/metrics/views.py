@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from hotline.accounts.models import Department, Role
 from hotline.core.errors import InvalidInput
+from hotline.metrics.breakdown import district_category_grid
 from hotline.metrics.compute import board_figures
 from hotline.metrics.departments import department_rows
 from hotline.metrics.exports import kpi_workbook
@@ -44,7 +45,9 @@ def _figures(period: Period, raw: dict[str, str]) -> dict[str, Any]:
     def compute() -> dict[str, Any]:
         rows = department_rows(period, filters)
         board = board_figures(period, filters)
+        grid = district_category_grid(period, filters)
         return {
+            "heat": grid.heat(),
             "figures": board.figures,
             "trend": board.trend,
             "departments": rows,
@@ -71,9 +74,9 @@ def board(request: HttpRequest) -> HttpResponse:
     return _board(request, _raw(request))
 
 
-def _board(request: HttpRequest, raw: dict[str, str]) -> HttpResponse:
-    ctx: dict[str, Any] = {
-        "q": raw,
+def _board_choices() -> dict[str, Any]:
+    """The filter form's options (hotlines, departments, districts, categories to the second level)."""
+    return {
         "hotlines": Ticket.Hotline.choices,
         "departments": Department.objects.filter(is_active=True)
         .exclude(kind=Department.Kind.CENTRE)
@@ -82,6 +85,14 @@ def _board(request: HttpRequest, raw: dict[str, str]) -> HttpResponse:
             "code", "name"
         ),
         "categories": Category.objects.filter(is_active=True, level__lte=2).only("code", "name", "level"),
+    }
+
+
+def _board(request: HttpRequest, raw: dict[str, str]) -> HttpResponse:
+    ctx: dict[str, Any] = {
+        "q": raw,
+        **_board_choices(),
+        "tab": "board",
         "pending": PENDING,
         "dept_heads": DEPARTMENT,
         "figures_seconds": FIGURES_SECONDS,

@@ -5,3 +5,6 @@ class VisitsConfig(AppConfig):
     name = "hotline.visits"
     label = "visits"
     verbose_name = "回访"
+
+    def ready(self) -> None:
+        from hotline.visits import signals  # noqa: F401

@@ -30,7 +30,7 @@ def test_json_lists_every_indicator_with_its_parts(city):
         0.99,
         "green",
     )
-    assert doc["not_computed"][0]["key"] == "qa_pass_rate"
+    assert doc["not_computed"] == []  # QA pass rate and service complaints are computed (quality_figures)
     dept = doc["departments"][0]
     assert dept["department"] == "东城区" and dept["rank"] == 1
     assert [i["key"] for i in dept["indicators"]] == [i.key for i in DEPARTMENT]

@@ -349,4 +349,5 @@ def test_query_count_does_not_grow_with_tickets(city):
     for lead in (city.district, city.bureau, city.other_bureau, city.bureau):
         in_period(closed(city, lead=lead))
     assert count() == one
-    assert one[0] <= 20 and one[1] <= 6
+    # On PostgreSQL each also opens a transaction (or savepoint) to set JIT and work_mem (metrics.db): +3.
+    assert one[0] <= 23 and one[1] <= 9

@@ -1,4 +1,8 @@
-"""`hotline kpi --from YYYY-MM-DD --to YYYY-MM-DD [--json]`: every indicator with its parts and target."""
+"""`hotline kpi --from YYYY-MM-DD --to YYYY-MM-DD [--json]`: every indicator with its parts and target.
+
+`hotline kpi report --month YYYY-MM [--xlsx FILE] [--docx FILE]`: generate (or regenerate) the month's
+report in this process, then write its workbook and 专报 (citizens always masked from the command line).
+"""
 
 from __future__ import annotations
 
@@ -29,8 +33,11 @@ class Command(BaseCommand):
     help = "考核指标：打印统计期间内每项指标的分子、分母、数值、目标与达标情况（--json 输出 JSON）。"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--from", dest="first", required=True, help="起始日期 YYYY-MM-DD（含）")
-        parser.add_argument("--to", dest="last", required=True, help="结束日期 YYYY-MM-DD（含）")
+        parser.add_argument("action", nargs="?", choices=["report"], help="report：生成月度报告")
+        parser.add_argument("--month", default="", help="report 的月份 YYYY-MM")
+        parser.add_argument("--docx", default="", help="report：把专报写入此 Word 文件")
+        parser.add_argument("--from", dest="first", default="", help="起始日期 YYYY-MM-DD（含）")
+        parser.add_argument("--to", dest="last", default="", help="结束日期 YYYY-MM-DD（含）")
         parser.add_argument("--json", action="store_true", help="输出 JSON")
         parser.add_argument("--hotline", default="", help="热线号码，如 12345")
         parser.add_argument("--department", default="", help="单位编码（含下级单位）")
@@ -40,6 +47,13 @@ class Command(BaseCommand):
         parser.add_argument("--xlsx", default="", help="同时把指标、成员单位排名和逐日趋势写入此 Excel 文件")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["action"] == "report":
+            self._report(opts)
+            return
+        if not opts["first"] or not opts["last"]:
+            raise CommandError(
+                "请用 --from 和 --to 指定统计期间（YYYY-MM-DD），或用 report --month YYYY-MM 生成月度报告。"
+            )
         try:
             period = Period.parse(opts["first"], opts["last"])
             filters = filters_parse(
@@ -80,6 +94,42 @@ class Command(BaseCommand):
         self._table(period, figures, filters.labels)
         if depts:
             self._departments(depts)
+
+    def _report(self, opts: dict[str, Any]) -> None:
+        from hotline.core.errors import ServiceError
+        from hotline.metrics.models import MonthlyReport
+        from hotline.metrics.reports import services as svc
+
+        try:
+            month = svc.month_parse(opts["month"])
+        except InvalidInput as e:
+            raise CommandError(e.message) from None
+        report = MonthlyReport.objects.filter(month=month).first()
+        if report is not None and report.status == MonthlyReport.Status.FINAL:
+            self.stderr.write(f"{month:%Y-%m} 的报告已定稿，不重新生成，导出定稿内容。")
+        else:
+            try:
+                report = svc.monthly_report_request(month=month, by=None)
+            except ServiceError as e:
+                raise CommandError(e.message) from None
+            report = svc.monthly_report_generate(report_id=report.pk)
+            if report.status == MonthlyReport.Status.FAILED:
+                raise CommandError(f"生成失败：{report.error}")
+            self.stdout.write(
+                f"{report.label} 月度报告已生成（{report.get_status_display()}），用时 {report.generation_s:.1f} 秒；"
+                f"受理 {report.data['intake']} 件，{len(report.data['departments'])} 家成员单位。"
+            )
+        assert report is not None
+        for kind in ("xlsx", "docx"):
+            if not opts[kind]:
+                continue
+            body = svc.monthly_report_export(report=report, kind=kind, by=None)
+            try:
+                with open(opts[kind], "wb") as fh:
+                    fh.write(body)
+            except OSError as e:
+                raise CommandError(f"无法写入 {opts[kind]}：{e.strerror}") from None
+            self.stderr.write(f"已写入 {opts[kind]}")
 
     def _table(self, period: Period, figures: list[Figure], labels: dict[str, str]) -> None:
         where = "，".join(labels.values())

@@ -43,5 +43,45 @@
     });
     charts.push(c);
   }
+  const heat = data("data-heat");
+  const heatEl = document.getElementById("chart-heat");
+  if (heat && heatEl) {
+    heatEl.style.height = Math.max(180, heat.districts.length * 30 + 90) + "px";
+    const c = echarts.init(heatEl, null, { renderer: "svg" });
+    c.setOption({
+      textStyle: font, animation: false,
+      tooltip: { position: "top", formatter: function (p) {
+        return heat.districts[p.value[1]] + " · " + heat.categories[p.value[0]] + "：" + p.value[2] + " 件"; } },
+      grid: { left: 8, right: 70, top: 8, bottom: 8, containLabel: true },
+      xAxis: { type: "category", data: heat.categories, splitArea: { show: true }, axisLabel: { interval: 0, rotate: heat.categories.length > 8 ? 30 : 0 } },
+      yAxis: { type: "category", data: heat.districts, splitArea: { show: true }, inverse: true },
+      visualMap: { min: 0, max: Math.max(1, heat.max), calculable: true, orient: "vertical", right: 0, top: "middle", itemHeight: 100,
+                   inRange: { color: ["#f3f7fc", "#b9cde6", "#1d5fa8"] }, textStyle: font },
+      series: [{ name: "受理量", type: "heatmap", data: heat.cells, label: { show: true, fontSize: 11 },
+                 emphasis: { itemStyle: { borderColor: "#1f2933", borderWidth: 1 } } }]
+    });
+    charts.push(c);
+  }
+  const dt = data("data-dept-trend");
+  const heads = data("data-dept-heads");
+  const dtEl = document.getElementById("chart-dept-trend");
+  if (dt && heads && dtEl) {
+    const c = echarts.init(dtEl, null, { renderer: "svg" });
+    const series = heads.map(function (h) {
+      return { name: h.name, type: "line", data: dt[h.key], connectNulls: true, symbolSize: 5 };
+    });
+    series.push({ name: "综合得分", type: "bar", data: dt.score, barMaxWidth: 22, itemStyle: { color: "#dbe6f3" }, z: 1 });
+    c.setOption({
+      textStyle: font, animation: false,
+      color: ["#1d5fa8", "#1e7b4f", "#b42318", "#7a4fb5", "#a35a00", "#5f6b7a"],
+      tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "—" : v.toFixed(2); } },
+      legend: { top: 0, left: 0 },
+      grid: { left: 40, right: 16, top: 64, bottom: 28 },
+      xAxis: { type: "category", data: dt.months },
+      yAxis: { type: "value", min: 0, max: 100, name: "比率（%）／得分", nameGap: 12, nameTextStyle: { align: "left" } },
+      series: series
+    });
+    charts.push(c);
+  }
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
 })();

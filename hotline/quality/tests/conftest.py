@@ -1,0 +1,1 @@
+from hotline.tickets.tests.conftest import city  # noqa: F401
