@@ -1,6 +1,6 @@
 """Writes of the assist app: training and activating models, the catalogue, suggestion outcomes, hotspots."""
 
-from hotline.assist.services.hotspots import hotspots_current, hotspots_detect
+from hotline.assist.services.hotspots import hotspots_current, hotspots_detect, hotspots_period
 from hotline.assist.services.suggestions import suggestion_record, ticket_dispatch_suggested
 from hotline.assist.services.training import (
     HOLDOUT_FRACTION,
@@ -27,6 +27,7 @@ __all__ = [
     "dispatch_model_train",
     "hotspots_current",
     "hotspots_detect",
+    "hotspots_period",
     "models_dir",
     "suggestion_record",
     "ticket_dispatch_suggested",

@@ -35,6 +35,17 @@ def hotspots_current(*, now: datetime | None = None, min_count: int = 3) -> list
     return hotspots_rank(hotspot_items(now=now), now=now, window=WINDOW, min_count=min_count)
 
 
+def hotspots_period(start: datetime, end: datetime, *, min_count: int = 3) -> list[Hotspot]:
+    """Clusters of tickets created in [start, end), ranked by volume then growth over the equally long
+    period before (a month's report: start = the 1st, end = the next month's 1st)."""
+    if end <= start:
+        return []
+    window = end - start
+    # The engine counts up to and including `now`; a ticket at exactly `end` belongs to the next period.
+    items = [it for it in hotspot_items(now=end, window=window) if it.created_at < end]
+    return hotspots_rank(items, now=end, window=window, min_count=min_count)
+
+
 def hotspots_detect(
     *, now: datetime | None = None, min_count: int = 5, growth: float = 2.0
 ) -> list[HotspotAlert]:

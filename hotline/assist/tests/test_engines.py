@@ -10,7 +10,7 @@ from django.utils import timezone
 from hotline.assist.duplicates import near_duplicates, shingles, similarity
 from hotline.assist.hotspots import Item, hotspots_rank, place_of, spikes
 from hotline.assist.models import HotspotAlert
-from hotline.assist.services import hotspots_detect
+from hotline.assist.services import hotspots_detect, hotspots_period
 from hotline.tickets.models import Ticket
 from hotline.tickets.tests.drive import drive
 from hotline.tickets.tests.factories import CategoryFactory
@@ -109,3 +109,28 @@ def test_the_same_problem_at_another_place_is_not_a_duplicate():
     other_place = NOISE.replace("幸福路", "光明路")
     assert near_duplicates(other_place, [(1, NOISE)]) == []
     assert [m.key for m in near_duplicates("幸福路工地夜里打桩噪音太大没法睡觉", [(1, NOISE)])] == [1]
+
+
+@pytest.mark.django_db
+def test_hotspots_of_a_period_count_that_period_against_the_one_before(city):
+    cat = CategoryFactory(name="噪声扰民", level=3)
+    start = timezone.now().replace(microsecond=0) - timedelta(days=40)
+    end = start + timedelta(days=30)
+    # 4 in the period, 1 the period before, 1 exactly at its end (the next period's).
+    offsets = [
+        timedelta(days=1),
+        timedelta(days=10),
+        timedelta(days=29),
+        timedelta(0),
+        -timedelta(days=3),
+        end - start,
+    ]
+    for i, offset in enumerate(offsets):
+        t = drive(
+            city, Ticket.Status.PENDING_DISPATCH, category=cat, district=city.district, address=f"幸福路{i}号"
+        )
+        Ticket.objects.filter(pk=t.pk).update(created_at=start + offset)
+    ranked = hotspots_period(start, end)
+    assert [(h.label, h.count, h.previous) for h in ranked] == [("噪声扰民 · 东城区 幸福路", 4, 1)]
+    assert hotspots_period(start, end, min_count=5) == []
+    assert hotspots_period(end, start) == []
