@@ -178,6 +178,8 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(DATA_DIR / "media")))
+# Call recordings (metadata in the database; files here, written by the telephony side).
+CALL_RECORDINGS_DIR = Path(env("CALL_RECORDINGS_DIR") or MEDIA_ROOT / "recordings")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

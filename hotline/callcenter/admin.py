@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 
 from hotline.callcenter.models import (
     Agent,
@@ -11,6 +13,7 @@ from hotline.callcenter.models import (
     BusinessHours,
     CallbackTask,
     CallRecord,
+    CallTicketLink,
     CentreSettings,
     Hotline,
     IvrFlow,
@@ -69,7 +72,13 @@ class BusinessHoursAdmin(admin.ModelAdmin):
 
 @admin.register(IvrFlow)
 class IvrFlowAdmin(admin.ModelAdmin):
-    list_display = ("name", "updated_at")
+    """The JSON stays editable here (checked on save); the table editor is easier for most changes."""
+
+    list_display = ("name", "updated_at", "editor")
+
+    @admin.display(description="流程编辑器")
+    def editor(self, obj: IvrFlow) -> str:
+        return format_html('<a href="{}">用表格编辑</a>', reverse("callcenter:ivr_edit", args=[obj.pk]))
 
 
 @admin.register(Prompt)
@@ -139,3 +148,9 @@ class RecordingAdmin(_ReadOnly):
 class CallbackTaskAdmin(_ReadOnly):
     list_display = ("phone", "day", "hotline", "reason", "status", "attempts", "due_at", "done_at")
     list_filter = ("status", "reason", "hotline")
+
+
+@admin.register(CallTicketLink)
+class CallTicketLinkAdmin(_ReadOnly):
+    list_display = ("call_id", "ticket", "by", "at")
+    search_fields = ("call_id", "ticket__number")

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import date, datetime, time, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, get_type_hints
 
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
+from pydantic import create_model
 
 from hotline.accounts.api import ErrorOut
 from hotline.accounts.models import Role, User
 from hotline.callcenter import selectors as sel
+from hotline.callcenter.kpis import Kpis
 from hotline.callcenter.models import CallbackTask
 from hotline.callcenter.services import callback_record
 from hotline.core.errors import InvalidInput, NotAllowed
@@ -36,26 +39,15 @@ class KpiQuery(Schema):
     queue: str | None = None
 
 
-class KpiOut(Schema):
-    start: date
-    end: date
-    queue: str | None
-    offered: int
-    answered: int
-    abandoned: int
-    short_abandons: int
-    answered_in_time: int
-    answer_rate: float | None
-    service_level: float | None
-    abandon_rate: float | None
-    asa_s: float | None
-    aht_s: float | None
-    occupancy: float | None
-    callbacks_due: int
-    callbacks_on_time: int
-    callback_rate: float | None
-    short_abandon_s: float
-    answer_s: float
+# The KPI figures are the `Kpis` dataclass's fields, so the schema follows any change to them.
+KpiOut = create_model(
+    "KpiOut",
+    __base__=Schema,
+    start=(date, ...),
+    end=(date, ...),
+    queue=(str | None, ...),
+    **{f.name: (get_type_hints(Kpis)[f.name], ...) for f in fields(Kpis)},  # type: ignore[call-overload]
+)
 
 
 @router.get(

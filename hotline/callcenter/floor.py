@@ -91,12 +91,15 @@ class Floor:
             self.n += 1
             hotline = self.rnd.choices([h for h, _ in HOTLINE_MIX], [w for _, w in HOTLINE_MIX])[0]
             ani = f"13{self.rnd.randint(0, 9)}{self.rnd.randint(10_000_000, 99_999_999)}"
-            self._run(ev.CallArrived(self.next_arrival, f"F{int(now)}-{self.n}", hotline, ani))
+            self.sched.schedule(
+                self.next_arrival, ev.CallArrived(self.next_arrival, f"F{int(now)}-{self.n}", hotline, ani)
+            )
             self.next_arrival += self.rnd.expovariate(self.rate)
+        # Everything due since the last turn, in time order (an event may schedule another one that is
+        # also due already), then the clicks made now: the engine never sees an event from its past.
+        self._run_due(now)
         self._take_actions(now)
-        for event, token in self.sched.due(now):
-            if self.adapter.is_current(token):
-                self._run(event)
+        self._run_due(now)  # the clicks' own events
         self.adapter.execute(self.engine.advance(now), now)
         records, entries = self.engine.drain()
         for e in entries:
@@ -114,6 +117,12 @@ class Floor:
             self.store()
         if now - self.last_publish >= 1.0:
             self.publish(now)
+
+    def _run_due(self, now: float) -> None:
+        while (due := self.sched.pop_due(now)) is not None:
+            event, token = due
+            if self.adapter.is_current(token):
+                self._run(event)
 
     def _take_actions(self, now: float) -> None:
         actions = list(

@@ -4,6 +4,7 @@ and what calls leave behind (call detail records, the queue log, recordings, cal
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -421,6 +422,32 @@ class CallRecord(models.Model):
         return self.call_id
 
 
+class CallTicketLink(models.Model):
+    """A ticket taken on a call (受理来电): made when the agent submits the intake form, whether the
+    call's record is stored yet or not; storing the record (or linking after it) fills `CallRecord.ticket`."""
+
+    call_id = models.CharField("呼叫编号", max_length=64, db_index=True)
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="call_links", verbose_name="工单"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="受理人",
+    )
+    at = models.DateTimeField("关联时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "来电工单关联"
+        verbose_name_plural = "来电工单关联"
+        constraints = [models.UniqueConstraint(fields=["call_id", "ticket"], name="callticketlink_once")]
+
+    def __str__(self) -> str:
+        return f"{self.call_id} → {self.ticket_id}"
+
+
 class QueueLogEntry(models.Model):
     """A queue-log line (ENTERQUEUE, CONNECT, ABANDON, ... and agent STATE changes)."""
 
@@ -465,6 +492,18 @@ class Recording(models.Model):
 
     def __str__(self) -> str:
         return self.path
+
+    def file(self) -> Path | None:
+        """The audio file under the recordings folder (`CALL_RECORDINGS_DIR`, default MEDIA_ROOT/recordings),
+        if it is there; a path leading outside the folder counts as missing."""
+        root = Path(getattr(settings, "CALL_RECORDINGS_DIR", "") or Path(settings.MEDIA_ROOT) / "recordings")
+        try:
+            full = (root / self.path).resolve()
+            if not full.is_relative_to(root.resolve()) or not full.is_file():
+                return None
+        except (OSError, ValueError):
+            return None
+        return full
 
 
 class CallbackTask(models.Model):

@@ -201,3 +201,35 @@ def floor_snapshot(*, stale_after_s: float = 10.0) -> tuple[dict[str, Any], bool
 
 def agent_of(user: Any) -> Agent | None:
     return Agent.objects.filter(user=user, is_active=True).first()
+
+
+def call_ani(call_id: str) -> str:
+    """The caller's number of a call: from the live floor while it lasts, else from its record."""
+    if not call_id:
+        return ""
+    snap, _ = floor_snapshot()
+    for a in snap.get("agents", []):
+        if a.get("call_id") == call_id and a.get("ani"):
+            return str(a["ani"])
+    return CallRecord.objects.filter(call_id=call_id).values_list("ani", flat=True).first() or ""
+
+
+def ticket_calls(ticket: Any) -> list[CallRecord]:
+    """The calls a ticket was taken on (or linked to), oldest first, with recordings and agents' names."""
+    from django.db.models import Q
+
+    ids = ticket.call_links.values("call_id")
+    calls = list(
+        CallRecord.objects.filter(Q(ticket=ticket) | Q(call_id__in=ids))
+        .prefetch_related("recordings")
+        .order_by("arrived_at")
+    )
+    names = dict(Agent.objects.filter(code__in={c.agent_code for c in calls}).values_list("code", "name"))
+    for c in calls:
+        c.agent_name = names.get(c.agent_code, "")  # type: ignore[attr-defined]
+        c.recs = [(r, r.file() is not None) for r in c.recordings.all()]  # type: ignore[attr-defined]
+    return calls
+
+
+def call_get(call_id: str) -> CallRecord | None:
+    return CallRecord.objects.select_related("ticket").filter(call_id=call_id).first()

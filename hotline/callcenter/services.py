@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -17,14 +17,18 @@ from hotline.callcenter.models import (
     Agent,
     CallbackTask,
     CallRecord,
+    CallTicketLink,
     CentreSettings,
     Queue,
     QueueLogEntry,
+    Recording,
     SoftphoneAction,
 )
 from hotline.callcenter.selectors import from_epoch
 from hotline.core.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed, NotFound
+from hotline.tickets.models import Ticket
 
+CALL_ID = re.compile(r"^[A-Za-z0-9._:@\-]{1,64}$")
 # A number we can call back: digits only, long enough to be a real line (not withheld or internal).
 _CALLABLE = re.compile(r"^\+?\d{5,20}$")
 MAX_ATTEMPTS = 3
@@ -74,6 +78,11 @@ def records_store(
             ]  # fmt: skip
             QueueLogEntry.objects.bulk_create(log, batch_size=batch_size)
         made = callbacks_from_calls(calls=rows)
+        if rows:
+            # A ticket is taken on a call after it arrived: links made since the batch's first call
+            # (an hour's margin for clock skew) are all that can apply — a few rows, not a 5,000-id IN.
+            since = min(r.arrived_at for r in rows) - timedelta(hours=1)
+            _links_apply([r.call_id for r in rows], since=since)
     return StoreResult(len(rows), len(entries), made)
 
 
@@ -261,7 +270,12 @@ def softphone_request(
         raise InvalidInput("当前没有通话。", fields={"call_id": "必填"})
     if action == "not_ready" and reason not in NOT_READY_REASONS:
         raise InvalidInput("请选择示忙原因。", fields={"reason": "取值无效"})
-    if action == "transfer":
+    if action == "transfer" and target.startswith("tel:"):
+        # An outside number (the switchboard directory): only through exchange's desk_transfer, which logs it.
+        target = target.removeprefix("tel:")
+        if not re.fullmatch(r"[0-9][0-9,]{2,39}", target):
+            raise InvalidInput("转接号码无效。", fields={"target": "格式不正确"})
+    elif action == "transfer":
         queue = target.removeprefix("queue:")
         if not target.startswith("queue:") or not Queue.objects.filter(key=queue, is_active=True).exists():
             raise InvalidInput("请选择要转接的队列。", fields={"target": "取值无效"})
@@ -273,3 +287,74 @@ def softphone_request(
 
 
 NOT_READY_REASONS = ("小休", "就餐", "培训", "会议", "处理工单")
+
+
+# --- Calls ↔ tickets, recordings ------------------------------------------------------------------
+
+
+def call_ticket_link(*, call_id: str, ticket: Ticket, by: User | None = None) -> CallTicketLink:
+    """Link a ticket to the call it was taken on. Either order works: the call's record may be stored
+    already (linked now) or later (linked by `records_store`); linking twice changes nothing."""
+    call_id = call_id.strip()
+    if not CALL_ID.match(call_id):
+        raise InvalidInput("来电编号无效，请从软电话条重新打开受理。", fields={"call_id": "格式不正确"})
+    with transaction.atomic():
+        link, _ = CallTicketLink.objects.get_or_create(call_id=call_id, ticket=ticket, defaults={"by": by})
+        _links_apply([call_id])
+    return link
+
+
+def _links_apply(call_ids: Sequence[str], *, since: datetime | None = None) -> int:
+    """Stored calls with a ticket taken on them but no ticket yet get the first one (and so do their
+    recordings); then three-way calls with 110 are recorded against the ticket's linkage. `since`:
+    only links made from then on can concern these calls."""
+    if not call_ids:
+        return 0
+    links = CallTicketLink.objects.all()
+    links = links.filter(at__gte=since) if since is not None else links.filter(call_id__in=call_ids)
+    wanted = set(call_ids)
+    first: dict[str, int] = {}
+    for cid, tid in links.order_by("at", "id").values_list("call_id", "ticket_id"):
+        if cid in wanted:
+            first.setdefault(cid, tid)
+    n = 0
+    for cid, tid in first.items():
+        n += CallRecord.objects.filter(call_id=cid, ticket__isnull=True).update(ticket_id=tid)
+        Recording.objects.filter(call__call_id=cid, ticket__isnull=True).update(ticket_id=tid)
+    if first:
+        from hotline.exchange.services.desk_transfer import police_calls_from_records
+
+        police_calls_from_records(call_ids=list(first))
+    return n
+
+
+def recording_register(
+    *,
+    call_id: str,
+    path: str,
+    started_at: datetime,
+    duration_s: float,
+    codec: str = "PCMA",
+    size_bytes: int = 0,
+    sha256: str = "",
+) -> Recording:
+    """Store a recording's metadata (reported by the media server after the call); idempotent per path."""
+    errors: dict[str, str] = {}
+    clean = path.strip().lstrip("/")
+    if not clean or ".." in clean.split("/") or len(clean) > 300:
+        errors["path"] = "录音文件路径无效。"
+    if not 0 <= duration_s <= 24 * 3600:
+        errors["duration_s"] = "录音时长无效。"
+    if sha256 and not re.fullmatch(r"[0-9a-f]{64}", sha256):
+        errors["sha256"] = "校验值应为 64 位十六进制。"
+    if errors:
+        raise InvalidInput("录音信息有误。", fields=errors)
+    call = CallRecord.objects.filter(call_id=call_id).first()
+    if call is None:
+        raise NotFound(f"话单 {call_id[:64]} 不存在。", fields={"call_id": "不存在"})
+    rec, _ = Recording.objects.get_or_create(
+        path=clean,
+        defaults={"call": call, "ticket_id": call.ticket_id, "started_at": started_at, "duration_s": duration_s,
+                  "codec": codec[:20], "size_bytes": size_bytes, "sha256": sha256},
+    )  # fmt: skip
+    return rec

@@ -15,7 +15,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from hotline.accounts.models import Role, User
 from hotline.callcenter import selectors as sel
-from hotline.callcenter.models import CallbackTask, CallRecord, CentreSettings, Queue, SoftphoneAction
+from hotline.callcenter.models import (
+    Agent,
+    CallbackTask,
+    CallRecord,
+    CallTicketLink,
+    CentreSettings,
+    Queue,
+    QueueLogEntry,
+    Recording,
+    SoftphoneAction,
+)
 from hotline.callcenter.services import NOT_READY_REASONS, callback_record, softphone_request
 from hotline.core.errors import ServiceError
 from hotline.core.masking import mask_phone
@@ -229,15 +239,104 @@ def softphone(request: HttpRequest) -> HttpResponse:
 @role_required(*SOFTPHONE_ROLES)
 @require_POST
 def softphone_action(request: HttpRequest) -> HttpResponse:
+    from hotline.exchange.services.desk_transfer import desk_police_three_way, desk_switchboard_transfer
+
     post = request.POST
+    action, call_id = post.get("action", ""), post.get("call_id", "")[:64]
     target = post.get("target", "")
-    if post.get("action") == "transfer" and target and not target.startswith("queue:"):
+    if action == "transfer" and target and not target.startswith("queue:"):
         target = "queue:" + target
+    notice = ""
     try:
-        softphone_request(user=_user(request), action=post.get("action", ""), call_id=post.get("call_id", ""),
-                          reason=post.get("reason", ""), target=target)  # fmt: skip
+        if action == "switchboard":
+            t = desk_switchboard_transfer(
+                user=_user(request), call_id=call_id, office_id=post.get("office", "")
+            )
+            notice = f"已转接政务总机：{t.office}（{t.number}），已记入总机转接记录。"
+        elif action == "police":
+            _, link = desk_police_three_way(user=_user(request), call_id=call_id)
+            notice = (
+                f"已发起与 110 的三方通话，通话结束后记入工单 {link.ticket.number} 的 110 联动记录。"
+                if link is not None
+                else "已发起与 110 的三方通话；受理登记工单后自动记入该工单的 110 联动记录。"
+            )
+        else:
+            softphone_request(user=_user(request), action=action, call_id=call_id,
+                              reason=post.get("reason", ""), target=target)  # fmt: skip
     except ServiceError as exc:
         return render(
             request, "callcenter/partials/softphone_bar.html", _softphone_context(request, exc.message)
         )
-    return render(request, "callcenter/partials/softphone_bar.html", _softphone_context(request))
+    ctx = _softphone_context(request)
+    ctx["notice"] = notice
+    return render(request, "callcenter/partials/softphone_bar.html", ctx)
+
+
+@role_required(*SOFTPHONE_ROLES)
+@require_GET
+def softphone_offices(request: HttpRequest) -> HttpResponse:
+    """转政务总机: the directory offices matching the agent's search (name, pinyin initials, number)."""
+    from hotline.exchange.selectors import offices_search
+
+    q = request.GET.get("q", "").strip()[:50]
+    offices = offices_search(q, limit=8) if q else []
+    return render(
+        request,
+        "callcenter/partials/softphone_offices.html",
+        {"offices": offices, "q": q, "call_id": request.GET.get("call_id", "")[:64]},
+    )
+
+
+# --- Calls and recordings --------------------------------------------------------------------------
+
+CALL_ROLES = (Role.AGENT, Role.DISPATCHER, Role.REVIEWER, Role.VISIT_AGENT, Role.QA_INSPECTOR,
+              Role.SUPERVISOR, Role.ANALYST, Role.ADMIN)  # fmt: skip
+LISTEN_ROLES = frozenset({Role.AGENT, Role.DISPATCHER, Role.REVIEWER, Role.VISIT_AGENT, Role.QA_INSPECTOR,
+                          Role.SUPERVISOR, Role.ADMIN})  # fmt: skip
+
+
+@role_required(*CALL_ROLES)
+@require_GET
+def call_page(request: HttpRequest, call_id: str) -> HttpResponse:
+    """One call's record (话单): times, queue, agent, survey, its ticket, recordings and queue log."""
+    call = sel.call_get(call_id)
+    if call is None:
+        return render(request, "callcenter/call.html", {"call": None, "call_id": call_id[:64]}, status=404)
+    user = _user(request)
+    tickets = [link.ticket for link in CallTicketLink.objects.filter(call_id=call.call_id)
+               .select_related("ticket").order_by("at", "id")]  # fmt: skip
+    if call.ticket and call.ticket not in tickets:
+        tickets.insert(0, call.ticket)
+    agents = dict(Agent.objects.filter(code__in=[call.agent_code, *call.agents]).values_list("code", "name"))
+    return render(
+        request,
+        "callcenter/call.html",
+        {
+            "call": call, "call_id": call.call_id, "tickets": tickets, "agent_name": agents.get(call.agent_code, ""),
+            "ani": call.ani if user.may_unmask else mask_phone(call.ani),
+            "recordings": [(r, r.file() is not None) for r in call.recordings.all()],
+            "may_listen": user.role in LISTEN_ROLES,
+            "log": QueueLogEntry.objects.filter(call_id=call.call_id).order_by("at", "id")[:100],
+        },
+    )  # fmt: skip
+
+
+@role_required(*LISTEN_ROLES)
+@require_GET
+def recording_audio(request: HttpRequest, pk: int) -> HttpResponse:
+    """Play a call's recording (每次收听留痕 in the audit log)."""
+    from django.http import FileResponse, Http404
+
+    from hotline.core.models import AuditLog
+
+    rec = Recording.objects.filter(pk=pk).select_related("call").first()
+    path = rec.file() if rec is not None else None
+    if rec is None or path is None:
+        raise Http404("无录音文件")
+    AuditLog.objects.create(
+        actor=_user(request), action="recording.play", object_type="callrecord", object_id=rec.call.call_id,
+        address=request.META.get("REMOTE_ADDR", "")[:64], data={"recording": rec.pk},
+    )  # fmt: skip
+    kind = {"wav": "audio/wav", "mp3": "audio/mpeg", "ogg": "audio/ogg", "opus": "audio/ogg"}
+    content_type = kind.get(path.suffix.lstrip(".").lower(), "audio/wav")
+    return FileResponse(path.open("rb"), content_type=content_type)  # type: ignore[return-value]

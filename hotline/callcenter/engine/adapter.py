@@ -188,6 +188,15 @@ class Immediate:
         self._n += 1
         heapq.heappush(self.pending, (at, self._n, event, token))
 
+    def pop_due(self, now: float) -> tuple[ev.Event, tuple[str, int] | None] | None:
+        """The earliest event due by `now`, or None."""
+        import heapq
+
+        if self.pending and self.pending[0][0] <= now:
+            _, _, event, token = heapq.heappop(self.pending)
+            return event, token
+        return None
+
     def due(self, now: float) -> list[tuple[ev.Event, tuple[str, int] | None]]:
         import heapq
 

@@ -22,3 +22,12 @@ def centre(db):
     Hotline.objects.create(number="12345", name="12345 热线", queue=pool)
     Hotline.objects.create(number="12315", name="12315 热线", queue=market)
     return {"pool": pool, "market": market, "a1": a1, "a2": a2}
+
+
+@pytest.fixture
+def floor_city(city):  # noqa: F811 (city is the shared fixture)
+    """The demo's call centre (agent 0001 is the `agent` account) on the test city."""
+    from hotline.callcenter.demo import load_demo
+
+    load_demo(history=False)
+    return city

@@ -39,6 +39,14 @@ def test_kpis_for_today(client, city, task):
     assert (body["offered"], body["answered"], body["abandoned"]) == (2, 1, 1)
     assert body["service_level"] == 0.5 and body["asa_s"] == 10 and body["short_abandon_s"] == 5
     assert client.get("/api/v1/callcenter/kpis?queue=12315").json()["answered"] == 0
+    # The schema is the Kpis dataclass plus the period: every figure, nothing else.
+    from dataclasses import fields
+
+    from hotline.callcenter.kpis import Kpis
+
+    assert set(body) == {f.name for f in fields(Kpis)} | {"start", "end", "queue"}
+    doc = client.get("/api/v1/schema").json()["components"]["schemas"]["KpiOut"]
+    assert set(doc["properties"]) == set(body) and doc["properties"]["answer_rate"]["anyOf"]
 
 
 def test_kpis_refuse_bad_ranges_and_other_roles(client, city, task):

@@ -180,7 +180,9 @@ def test_demo_day_of_calls_is_stored_with_callbacks(city):
     assert summary.callbacks <= missed_callers
     assert QueueLogEntry.objects.filter(event="STATE").exists()
     worked = CallbackTask.objects.exclude(first_attempt_at=None)
-    assert worked.exists() and all(t.first_attempt_at < t.due_at for t in worked)  # the demo's 回访员 was on time
+    assert worked.exists() and all(
+        t.first_attempt_at < t.due_at for t in worked
+    )  # the demo's 回访员 was on time
     assert load_demo(seed=7).calls == 0  # history is added once
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from hotline.callcenter.demo import load_demo
 from hotline.callcenter.engine import events as ev
 from hotline.callcenter.floor import Floor
 from hotline.callcenter.models import Agent, CallbackTask, CallRecord, FloorState, SoftphoneAction
@@ -30,12 +29,6 @@ def make_floor(
         centre_config(), calls_per_hour=calls_per_hour, staffed=staffed, human_agents=human, clock=clock,
         patience_s=patience_s,
     )  # fmt: skip
-
-
-@pytest.fixture
-def floor_city(city):
-    load_demo(history=False)
-    return city
 
 
 def test_floor_carries_out_softphone_actions_and_publishes_screen_pop(floor_city, client):

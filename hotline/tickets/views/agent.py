@@ -27,6 +27,7 @@ from hotline.accounts.models import Department, Role, User
 from hotline.assist.selectors import near_duplicate_tickets as assist_near_duplicates
 from hotline.assist.selectors import parse_shown
 from hotline.assist.services import suggestion_record
+from hotline.callcenter.services import call_ticket_link
 from hotline.core.errors import InvalidInput, NotFound, ServiceError
 from hotline.knowledge.models import Article
 from hotline.knowledge.services import citations_record
@@ -176,6 +177,8 @@ class Intake:
     # The 智能建议 shown when the form was posted (version, source, department codes), to log the choice.
     shown: tuple[str, str, list[str]] = ("", "", [])
     errors: dict[str, str] = field(default_factory=dict)
+    # The call the ticket is taken on (from the softphone's screen pop): linked to its call record.
+    call_id: str = ""
 
 
 def suggest_title(category: Category | None, type_value: str, content: str) -> str:
@@ -244,6 +247,7 @@ def parse_intake(post: QueryDict) -> Intake:
             e["answer"] = "直接答复时请填写答复内容。"
     else:
         e["disposition"] = "请选择“派单”或“直接答复”。"
+    out.call_id = clean_call_id(post.get("call_id", ""))
     out.cites = parse_ids(post.get("cites", ""))
     out.shown = parse_shown(post.get("assist_shown", ""))
     out.data = svc.TicketInput(
@@ -262,6 +266,14 @@ def parse_intake(post: QueryDict) -> Intake:
         no_callback=post.get("no_callback") == "on",
     )
     return out
+
+
+def clean_call_id(raw: str) -> str:
+    """The screen pop's call id, or "" when it is not one (a stale or edited URL never blocks intake)."""
+    from hotline.callcenter.services import CALL_ID
+
+    raw = raw.strip()
+    return raw if CALL_ID.match(raw) else ""
 
 
 def cited_articles(ids: list[int]) -> list[Article]:
@@ -304,6 +316,8 @@ def intake_commit(*, user: User, intake: Intake, key: str) -> Ticket:
         event = ticket.events.order_by("-seq").first()
         assert event is not None
         citations_record(ticket=ticket, event=event, articles=articles, by=user, form_key=key)
+        if intake.call_id:
+            call_ticket_link(call_id=intake.call_id, ticket=ticket, by=user)
         return ticket
 
 
@@ -366,7 +380,10 @@ def agent_desk(request: HttpRequest) -> HttpResponse:
         ctx.setdefault("form_error", "提交的内容有误，请按提示修改（已填写的内容都保留着）。")
         ctx.update(errors=intake.errors, server_filled=True)
         return render(request, "tickets/agent.html", ctx, status=400)
-    ctx = _form_context()
+    # The screen pop opens the desk with ?citizen_phone=…&call_id=…: the call id rides in a hidden field.
+    initial = QueryDict(mutable=True)
+    initial["call_id"] = clean_call_id(request.GET.get("call_id", ""))
+    ctx = _form_context(initial)
     number = request.GET.get(DONE_PARAM, "").strip()[:30]
     if number:
         try:

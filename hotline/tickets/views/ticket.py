@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from hotline.accounts.models import Department
+from hotline.accounts.models import Department, User
 from hotline.core.errors import NotFound, ServiceError
 from hotline.tickets.models import Ticket
 from hotline.tickets.permissions import allowed_actions, may_see_citizen
@@ -55,7 +55,18 @@ def ticket_context(request: HttpRequest, ticket: Ticket) -> dict[str, object]:
         "history": tickets_of_caller(user=user, phone=ticket.citizen_phone).exclude(pk=ticket.pk)[:10]  # type: ignore[arg-type]
         if ticket.citizen_phone
         else [],
+        **_calls_context(user, ticket),  # type: ignore[arg-type]
     }
+
+
+def _calls_context(user: User, ticket: Ticket) -> dict[str, object]:
+    """The calls the ticket was taken on (call centre): shown to the centre's roles only."""
+    from hotline.callcenter.selectors import ticket_calls
+    from hotline.callcenter.views import CALL_ROLES, LISTEN_ROLES
+
+    if user.role not in CALL_ROLES:
+        return {"calls": None}
+    return {"calls": ticket_calls(ticket), "may_listen": user.role in LISTEN_ROLES}
 
 
 @login_required
