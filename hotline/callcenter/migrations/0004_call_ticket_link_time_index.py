@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('callcenter', '0003_quality_inspection'),
+        ('callcenter', '0003_call_ticket_link'),
     ]
 
     operations = [

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('callcenter', '0003_quality_inspection'),
+        ('callcenter', '0003_call_ticket_link'),
         ('tickets', '0007_ticket_status_since'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
