@@ -31,7 +31,7 @@ DEMO_PASSWORD = "Hotline@2026"
 
 
 def log(msg: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+    print(f"[{time.strftime('%H:%M:%S', time.gmtime())}Z] {msg}", file=sys.stderr, flush=True)
 
 
 # --- PostgreSQL -----------------------------------------------------------------------------------
