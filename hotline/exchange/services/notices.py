@@ -52,9 +52,11 @@ def notice_queue(
     purpose: str,
     ticket_id: int | None = None,
     dedupe_key: str | None = None,
+    known_new: bool = False,
 ) -> CitizenNotice | None:
     """Put a notice in the outbox (WeChat when the phone has a bound account, else SMS) and send it after
-    commit; None when the number opted out or has nothing to reach."""
+    commit; None when the number opted out or has nothing to reach. `known_new`: the caller knows no
+    notice with this `dedupe_key` can exist yet (its event committed a moment ago), so skip the look-up."""
     phone = (phone or "").strip().replace(" ", "")
     if not phone:
         return None
@@ -72,12 +74,12 @@ def notice_queue(
         "purpose": purpose[:30],
         "ticket_id": ticket_id,
     }
-    if dedupe_key:
+    if dedupe_key and not known_new:
         notice, created = CitizenNotice.objects.get_or_create(dedupe_key=dedupe_key, defaults=fields)
         if not created:
             return notice
     else:
-        notice = CitizenNotice.objects.create(**fields)
+        notice = CitizenNotice.objects.create(dedupe_key=dedupe_key, **fields)
     from hotline.exchange.tasks import notice_deliver_task
 
     transaction.on_commit(lambda: notice_deliver_task(notice.pk))
@@ -194,27 +196,34 @@ def _lifecycle(event: TicketEvent, ticket: Ticket) -> tuple[str, str, str] | Non
     return None
 
 
-def ticket_event_notices(event_id: int) -> CitizenNotice | None:
-    """After a ticket change commits: the citizen's notice for it, once per event."""
-    event = TicketEvent.objects.select_related("ticket").filter(pk=event_id).first()
-    if event is None:
-        return None
-    ticket = event.ticket
+def _lifecycle_notice(event: TicketEvent, ticket: Ticket) -> dict[str, object] | None:
+    """The notice_queue arguments for a ticket change, or None when the citizen hears nothing of it."""
     if not ticket.citizen_phone or ticket.channel == Ticket.Channel.PROVINCE:
         return None  # the province informs its own citizens; we push it the status instead
     what = _lifecycle(event, ticket)
     if what is None:
         return None
     purpose, text, link = what
+    return {
+        "phone": ticket.citizen_phone,
+        "text": text,
+        "link": link,
+        "purpose": purpose,
+        "ticket_id": ticket.pk,
+        "dedupe_key": f"te-{event.pk}",
+    }
+
+
+def ticket_event_notices(event_id: int) -> CitizenNotice | None:
+    """The citizen's notice for a committed ticket change, once per event (replays find the first)."""
+    event = TicketEvent.objects.select_related("ticket").filter(pk=event_id).first()
+    if event is None:
+        return None
+    args = _lifecycle_notice(event, event.ticket)
+    if args is None:
+        return None
     with transaction.atomic():
-        return notice_queue(
-            phone=ticket.citizen_phone,
-            text=text,
-            link=link,
-            purpose=purpose,
-            ticket_id=ticket.pk,
-            dedupe_key=f"te-{event.pk}",
-        )
+        return notice_queue(**args)  # type: ignore[arg-type]
 
 
 # Moves that may produce a notice; every other event costs nothing.
@@ -227,7 +236,15 @@ def ticket_event_noticed(event: TicketEvent) -> None:
         return
     if abs(time.time() - event.at.timestamp()) > STALE_EVENT_SECONDS:
         return  # an event stamped far from the wall clock (an import, the demo's history) is not news
-    if not event.ticket.citizen_phone:
+    ticket = event.ticket  # the writer's own instance: its number is set before commit
+    if not ticket.citizen_phone:
         return
-    pk = event.pk
-    transaction.on_commit(lambda: ticket_event_notices(pk))
+
+    def queue() -> None:
+        # Right after the ticket's commit, from the objects in hand: no re-read of the event, and no
+        # look-up for an earlier notice of an event that did not exist before this commit.
+        args = _lifecycle_notice(event, ticket)
+        if args is not None:
+            notice_queue(**args, known_new=True)  # type: ignore[arg-type]
+
+    transaction.on_commit(queue)
