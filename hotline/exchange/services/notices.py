@@ -243,8 +243,11 @@ def ticket_event_noticed(event: TicketEvent) -> None:
     def queue() -> None:
         # Right after the ticket's commit, from the objects in hand: no re-read of the event, and no
         # look-up for an earlier notice of an event that did not exist before this commit.
+        # In a transaction of its own: commit hooks run outside any, and notice_queue's own on_commit
+        # (the delivery job) needs one (SQLite refuses it otherwise).
         args = _lifecycle_notice(event, ticket)
         if args is not None:
-            notice_queue(**args, known_new=True)  # type: ignore[arg-type]
+            with transaction.atomic():
+                notice_queue(**args, known_new=True)  # type: ignore[arg-type]
 
     transaction.on_commit(queue)
