@@ -3,6 +3,8 @@ the callback worklist. The floor is stepped by the test (a fake clock), the page
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from conftest import login, screenshot
@@ -23,8 +25,8 @@ def _click_and_step(page, selector, floor, clock, wait_for):
     page.wait_for_selector(wait_for, timeout=8000)
 
 
-def test_agent_signs_in_answers_with_a_screen_pop_and_opens_intake(page, city):
-    load_demo(history=False)
+def _ring_the_agent(page, call_id: str, *, shot: str = "") -> tuple[Any, FakeClock]:
+    """The demo agent signs in on the desk, gets ready, and answers a 12345 call from 13912345678."""
     clock = FakeClock()
     floor = make_floor(clock)
     floor.publish(clock.t)
@@ -35,14 +37,21 @@ def test_agent_signs_in_answers_with_a_screen_pop_and_opens_intake(page, city):
         page, "#softphone button:has-text('签入')", floor, clock, "#softphone [data-state=not_ready]"
     )
     _click_and_step(page, "#softphone button:has-text('就绪')", floor, clock, "#softphone [data-state=ready]")
-    floor._run(ev.CallArrived(clock.t, "web1", "12345", "13912345678"))
-    floor._run(ev.DigitsCollected(clock.t + 2, "web1", ""))
+    floor._run(ev.CallArrived(clock.t, call_id, "12345", "13912345678"))
+    floor._run(ev.DigitsCollected(clock.t + 2, call_id, ""))
     clock.t += 3
     floor.step()
     floor.publish(clock.t)
     page.wait_for_selector("#softphone .screenpop:has-text('13912345678')", timeout=8000)
-    screenshot(page, "callcenter-softphone-ringing")
+    if shot:
+        screenshot(page, shot)
     _click_and_step(page, "#softphone button:has-text('接听')", floor, clock, "#softphone [data-state=busy]")
+    return floor, clock
+
+
+def test_agent_signs_in_answers_with_a_screen_pop_and_opens_intake(page, city):
+    load_demo(history=False)
+    floor, clock = _ring_the_agent(page, "web1", shot="callcenter-softphone-ringing")
     floor.publish(clock.t)
     screenshot(page, "callcenter-softphone-talking")
     page.click("#softphone a:has-text('打开受理')")
@@ -88,23 +97,7 @@ def test_agent_transfers_a_call_to_the_switchboard_from_the_softphone(page, city
     load_demo(history=False)
     Office.objects.create(name="投诉举报科", unit="市市场监管局", phone="0571-87654321", extension="801",
                           hours="工作日 9:00–17:00")  # fmt: skip
-    clock = FakeClock()
-    floor = make_floor(clock)
-    floor.publish(clock.t)
-    login(page, "agent", PASSWORD)
-    page.goto(f"{page.base_url}/desk/agent/")
-    page.wait_for_selector("#softphone button:has-text('签入')")
-    _click_and_step(
-        page, "#softphone button:has-text('签入')", floor, clock, "#softphone [data-state=not_ready]"
-    )
-    _click_and_step(page, "#softphone button:has-text('就绪')", floor, clock, "#softphone [data-state=ready]")
-    floor._run(ev.CallArrived(clock.t, "sbw1", "12345", "13912345678"))
-    floor._run(ev.DigitsCollected(clock.t + 2, "sbw1", ""))
-    clock.t += 3
-    floor.step()
-    floor.publish(clock.t)
-    page.wait_for_selector("#softphone .screenpop:has-text('13912345678')", timeout=8000)
-    _click_and_step(page, "#softphone button:has-text('接听')", floor, clock, "#softphone [data-state=busy]")
+    floor, clock = _ring_the_agent(page, "sbw1")
     floor.publish(clock.t)
     page.wait_for_selector("#softphone summary:has-text('转政务总机')")
     page.click("#softphone summary:has-text('转政务总机')")

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from hotline.exchange import conf
 from hotline.exchange.models import CitizenNotice, NoticeOptOut, WechatBinding
+from hotline.exchange.services.outbox import retry_due
 from hotline.exchange.sms import sms_send
 from hotline.exchange.webhook_signing import backoff_seconds
 from hotline.exchange.wechat.api import GatewayError, template_send
@@ -164,15 +165,8 @@ def _deliver_later(pk: int, wait: int) -> None:
 
 
 def notices_retry_due(*, limit: int = DUE_BATCH) -> int:
-    """Try every pending notice whose time has come (the periodic safety net)."""
-    due = list(
-        CitizenNotice.objects.filter(
-            status=CitizenNotice.Status.PENDING, next_attempt_at__lte=timezone.now()
-        ).values_list("pk", flat=True)[:limit]
-    )
-    for pk in due:
-        notice_deliver(pk)
-    return len(due)
+    """Try every pending notice whose time has come, oldest first (the periodic sweep)."""
+    return retry_due(CitizenNotice, notice_deliver, limit=limit)
 
 
 def _lifecycle(event: TicketEvent, ticket: Ticket) -> tuple[str, str, str] | None:
@@ -243,8 +237,9 @@ def ticket_event_noticed(event: TicketEvent) -> None:
     def queue() -> None:
         # Right after the ticket's commit, from the objects in hand: no re-read of the event, and no
         # look-up for an earlier notice of an event that did not exist before this commit.
-        # In a transaction of its own: commit hooks run outside any, and notice_queue's own on_commit
-        # (the delivery job) needs one (SQLite refuses it otherwise).
+        # In a transaction of its own, so notice_queue's on_commit (the delivery job) always has one
+        # to wait for. Without it, a live-server browser test on SQLite (whose threads share one
+        # connection) raised TransactionManagementError when another request's transaction was open.
         args = _lifecycle_notice(event, ticket)
         if args is not None:
             with transaction.atomic():

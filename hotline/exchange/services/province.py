@@ -15,6 +15,7 @@ from hotline.core.errors import ServiceError
 from hotline.exchange import conf
 from hotline.exchange.models import ExchangeCursor, ProvinceOutbox
 from hotline.exchange.province.client import ProvinceError, call
+from hotline.exchange.services.outbox import retry_due
 from hotline.exchange.webhook_signing import backoff_seconds
 from hotline.tickets.models import ExternalRef, Ticket, TicketEvent
 from hotline.tickets.services import TicketInput, ticket_create
@@ -210,16 +211,7 @@ def province_deliver(row_id: int) -> ProvinceOutbox | None:
 
 def province_retry_due(*, limit: int = DUE_BATCH) -> int:
     """Try every pending push whose time has come, oldest first (the periodic sweep)."""
-    due = list(
-        ProvinceOutbox.objects.filter(
-            status=ProvinceOutbox.Status.PENDING, next_attempt_at__lte=timezone.now()
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)[:limit]
-    )
-    for pk in due:
-        province_deliver(pk)
-    return len(due)
+    return retry_due(ProvinceOutbox, province_deliver, limit=limit)
 
 
 def province_redeliver(*, row: ProvinceOutbox) -> ProvinceOutbox | None:

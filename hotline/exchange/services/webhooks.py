@@ -18,6 +18,7 @@ from django.utils import timezone
 from hotline.core.errors import InvalidInput
 from hotline.core.refcache import RefCache
 from hotline.exchange.models import WebhookDelivery, WebhookSubscription
+from hotline.exchange.services.outbox import retry_due
 from hotline.exchange.webhook_signing import backoff_seconds, signature_header
 from hotline.tickets.models import Ticket, TicketEvent
 
@@ -180,15 +181,8 @@ def webhook_deliver(delivery_id: int) -> WebhookDelivery | None:
 
 
 def webhooks_retry_due(*, limit: int = DUE_BATCH) -> int:
-    """Try every pending delivery whose time has come (the periodic safety net for lost schedules)."""
-    due = list(
-        WebhookDelivery.objects.filter(
-            status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=timezone.now()
-        ).values_list("pk", flat=True)[:limit]
-    )
-    for pk in due:
-        webhook_deliver(pk)
-    return len(due)
+    """Try every pending delivery whose time has come, oldest first (the periodic sweep)."""
+    return retry_due(WebhookDelivery, webhook_deliver, limit=limit)
 
 
 def webhook_redeliver(*, delivery: WebhookDelivery) -> None:

@@ -187,3 +187,12 @@ def test_events_stamped_in_the_past_send_nothing(city, django_capture_on_commit_
     with clock_at(timezone.now() - timedelta(days=30)), django_capture_on_commit_callbacks(execute=True):
         make_ticket(by=city.users["agent"], submit=True, citizen_phone=PHONE)
     assert not CitizenNotice.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_notice_is_queued_and_sent_after_a_real_commit(transactional_db, city):
+    """Outside a test transaction the commit hooks run for real (the other tests capture them): the
+    ticket's commit queues the notice from the objects in hand and the delivery job sends it."""
+    make_ticket(by=city.users["agent"], submit=True, citizen_phone=PHONE)
+    row = CitizenNotice.objects.get(purpose="accepted")
+    assert row.status == CitizenNotice.Status.SENT and row.phone == PHONE
