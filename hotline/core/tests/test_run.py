@@ -16,6 +16,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from hotline.core.supervise import supervise
 
 PY = sys.executable
@@ -52,6 +54,19 @@ def test_supervisor_reports_failure_when_a_child_exits_cleanly():
     assert supervise({"long": _sleeper(), "done": [PY, "-c", "pass"]}) == 1
 
 
+def test_a_restartable_child_is_started_again_and_does_not_stop_the_service(tmp_path: Path, monkeypatch):
+    import hotline.core.supervise as sup
+
+    monkeypatch.setattr(sup, "RESTART_PAUSE_S", 0.2)
+    runs = tmp_path / "runs"
+    helper = [PY, "-c", f"open({str(runs)!r}, 'a').write('x')"]  # exits at once, leaving a mark
+    service = [PY, "-c", "import time, sys; time.sleep(4); sys.exit(7)"]  # ends the test with its own code
+    code = supervise({"service": service, "floor": helper}, frozenset({"floor"}))
+    assert code == 7  # the service's exit still stops everything, with its code
+    # The helper was started again, several times, without stopping the rest.
+    assert len(runs.read_text()) >= 3
+
+
 def test_sigterm_stops_both_children_and_exits_cleanly():
     env = {**os.environ, "HOTLINE_SUPERVISE": json.dumps({"a": _sleeper(), "b": _sleeper()})}
     proc = subprocess.Popen([PY, "-m", "hotline.core.supervise"], env=env)
@@ -76,8 +91,20 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_hotline_run_serves_and_stops_cleanly(tmp_path: Path):
-    """The quick start's server: migrate a fresh SQLite file, `hotline run`, /healthz, SIGTERM."""
+def _healthz(port: int) -> dict | None:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as resp:  # noqa: S310
+            return json.loads(resp.read())
+    except OSError:
+        return None
+
+
+@pytest.mark.parametrize("floor", [False, True], ids=["plain", "with-floor"])
+def test_hotline_run_serves_and_stops_cleanly(tmp_path: Path, floor: bool):
+    """The quick start's server: migrate a fresh SQLite file, `hotline run [--floor]`, /healthz, SIGTERM.
+
+    With --floor on a database without hotlines the demo floor exits at once (nothing to simulate): the
+    supervisor restarts it and the web server keeps serving."""
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
     env |= {
         "HOTLINE_DATA_DIR": str(tmp_path),
@@ -87,25 +114,26 @@ def test_hotline_run_serves_and_stops_cleanly(tmp_path: Path):
     subprocess.run([PY, "-m", "hotline", "migrate", "-v", "0"], env=env, check=True, timeout=170)
     port = _free_port()
     log = (tmp_path / "run.log").open("w")
-    proc = subprocess.Popen(
-        [PY, "-m", "hotline", "run", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
+    argv = [PY, "-m", "hotline", "run", "--port", str(port)] + (["--floor"] if floor else [])
+    proc = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         body = None
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline and body is None:
             time.sleep(0.5)
             assert proc.poll() is None, (tmp_path / "run.log").read_text()
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as resp:  # noqa: S310
-                    body = json.loads(resp.read())
-            except OSError:
-                continue
+            body = _healthz(port)
         assert body is not None, (tmp_path / "run.log").read_text()
         assert body["checks"]["database"] == {"status": "ok", "vendor": "sqlite"}
-        # `hotline run` replaced itself with the supervisor: its children are gunicorn and the jobs.
+        if floor:
+            while time.monotonic() < deadline and "floor 进程退出" not in (tmp_path / "run.log").read_text():
+                time.sleep(0.5)
+            assert "秒后重启" in (tmp_path / "run.log").read_text()
+            assert proc.poll() is None and _healthz(port) is not None  # the web server is still there
+        # `hotline run` replaced itself with the supervisor: its children are gunicorn and the jobs
+        # (and the floor, unless it is waiting to be restarted).
         kids = _children(proc.pid)
-        assert len(kids) == 2
+        assert len(kids) == 2 if not floor else len(kids) in (2, 3)
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=40) == 0
         assert not any(_alive(k) for k in kids)

@@ -25,6 +25,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-jobs", action="store_true", help="web only (jobs run elsewhere, e.g. workers on Redis)"
         )
+        parser.add_argument(
+            "--floor",
+            action="store_true",
+            help="also run the demo call floor (simulated callers and agents on the wallboard); demo only",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         env = {
@@ -42,13 +47,24 @@ class Command(BaseCommand):
         commands = {"web": web}
         if not opts["no_jobs"]:
             commands["jobs"] = [sys.executable, "-m", "hotline", "run_jobs", "--quiet"]
+        restart = []
+        if opts["floor"]:
+            # The simulated floor runs a day at a time and is started again when it ends; it is a demo
+            # helper, so its exit never stops the web server.
+            commands["floor"] = [sys.executable, "-m", "hotline", "callcenter", "floor", "--minutes", "1440"]
+            restart.append("floor")
         where = f"http://{opts['host']}:{opts['port']}"
         queue = "Redis" if settings.REDIS_URL else "SQLite"
-        self.stdout.write(f"Hotline 已启动：{where}  （任务队列：{queue}；Ctrl+C 停止）")
+        floor = "；演示话务现场运行中" if opts["floor"] else ""
+        self.stdout.write(f"Hotline 已启动：{where}  （任务队列：{queue}{floor}；Ctrl+C 停止）")
         self.stdout.flush()
         # Replace this Django process with a small supervisor (core.supervise) that starts both.
         os.execve(  # noqa: S606 - argv list, no shell
             sys.executable,
             [sys.executable, "-m", "hotline.core.supervise"],
-            {**env, "HOTLINE_SUPERVISE": json.dumps(commands)},
+            {
+                **env,
+                "HOTLINE_SUPERVISE": json.dumps(commands),
+                "HOTLINE_SUPERVISE_RESTART": json.dumps(restart),
+            },
         )
