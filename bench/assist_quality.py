@@ -2,6 +2,7 @@
 
     python bench/assist_quality.py                                   # ../shared/data/dispatch_dev.csv
     python bench/assist_quality.py --data PATH.csv --seed 0
+    python bench/assist_quality.py --curve                           # learning curve instead
 
 Protocol (docs/assist.md, "Classifier quality"): 5-fold stratified cross-validation with a fixed seed,
 then a 50/50 stratified split trained both ways (the acceptance set is ~2,900 train / ~2,900 test, so
@@ -54,10 +55,37 @@ def pooled(parts: list[Metrics]) -> tuple[float, float, float]:
     )
 
 
+def learning_curve(texts: np.ndarray, labels: np.ndarray) -> None:
+    """Macro-F1 when training on a sample of each fold's training part; the error's slope per doubling
+    is extrapolated to the acceptance set's ~2,900 training rows."""
+    sizes, errors = [], []
+    for frac in (0.25, 0.5, 0.8):
+        n = int(len(texts) * frac)
+        scores = []
+        for seed in range(3):
+            rng = np.random.RandomState(seed)
+            for tr, te in StratifiedKFold(5, shuffle=True, random_state=seed).split(texts, labels):
+                part = tr if frac >= 0.8 else rng.choice(tr, n, replace=False)
+                scores.append(fit_eval(texts, labels, part, te, 0)[0].macro_f1)
+        mean = statistics.fmean(scores)
+        print(f"train rows {len(part):5d}  macro_f1={mean:.4f} ± {statistics.pstdev(scores):.4f}", flush=True)
+        sizes.append(len(part))
+        errors.append(1 - mean)
+    slope = np.polyfit(np.log(sizes), np.log(errors), 1)[0]  # error ~ rows ** slope
+    at = 1 - errors[-1] * (2900 / sizes[-1]) ** slope
+    print(f"error per doubling x{2**slope:.3f}; extrapolated macro_f1 at 2,900 training rows: {at:.3f}")
+    print(f"SUMMARY assist_quality_curve slope={slope:.3f} f1_at_2900={at:.4f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--curve",
+        action="store_true",
+        help="learning curve: macro-F1 at 25/50/80 %% of the rows (3 seeds x 5 folds) and a power-law extrapolation",
+    )
     args = parser.parse_args()
     if not args.data.exists():
         sys.exit(f"{args.data}: not found (the shared dev data lives outside the repository)")
@@ -65,6 +93,9 @@ def main() -> None:
         text_list, label_list = iter_pairs(csv.DictReader(fh))
     texts, labels = np.asarray(text_list, dtype=object), np.asarray(label_list)
     print(f"rows {len(texts)}, labels {len(set(label_list))}", file=sys.stderr)
+    if args.curve:
+        learning_curve(texts, labels)
+        return
 
     runs: dict[str, list[Metrics]] = {"cv5": [], "half": []}
     train_times: list[float] = []
