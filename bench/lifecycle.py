@@ -6,7 +6,9 @@ Creates (or reuses with --reuse) the database `hotline_bench_life` with the demo
 
 In-process (the figure compared with the target, >= 50 tickets/s): one thread drives tickets
 through the services in hotline.tickets.services, as the demo users would, and prints tickets/s
-and the mean time of each step. With --processes N, N such loops run side by side.
+and the mean time of each step. With --processes N, N such loops run side by side. It also prints
+the SQL statements of one lifecycle (the warm-up's last ticket, commit hooks included, the notices'
+delivery jobs not): the figure that does not move with the machine's load.
 
 With --http, the same lifecycle runs through the API (seven requests a ticket, one bearer token per
 role) against a live `hotline run`, from a bounded pool of keep-alive client threads.
@@ -47,8 +49,14 @@ STEPS = ("create", "dispatch", "acknowledge", "reply", "review", "visit", "archi
 # --- In-process, through the services --------------------------------------------------------------
 
 
-def _service_loop(count: int, duration: float, tag: str) -> tuple[int, float, dict[str, float], list[float]]:
-    """Drive up to `count` tickets for at most `duration` s; returns (done, seconds, step totals, per-ticket s)."""
+def _service_loop(
+    count: int, duration: float, tag: str, count_statements_of: int = -1
+) -> tuple[int, float, dict[str, float], list[float]]:
+    """Drive up to `count` tickets for at most `duration` s; returns (done, seconds, step totals, per-ticket s).
+
+    The SQL statements of ticket number `count_statements_of` (its commit hooks included, the
+    notices' delivery jobs, queued for the job runner, not) go into the step totals as "_statements".
+    """
     import django
 
     django.setup()
@@ -71,6 +79,7 @@ def _service_loop(count: int, duration: float, tag: str) -> tuple[int, float, di
 
     from _common import proc_cpu
     from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     with connection.cursor() as cur:
         cur.execute("SELECT pg_backend_pid()")
@@ -81,6 +90,9 @@ def _service_loop(count: int, duration: float, tag: str) -> tuple[int, float, di
     started = time.perf_counter()
     stop_at = started + duration
     while done < count and time.perf_counter() < stop_at:
+        counted = CaptureQueriesContext(connection) if done == count_statements_of else None
+        if counted is not None:
+            counted.__enter__()
         t0 = time.perf_counter()
         data = svc.TicketInput(
             title=f"路灯不亮：幸福路{done % 300}号附近",
@@ -104,6 +116,9 @@ def _service_loop(count: int, duration: float, tag: str) -> tuple[int, float, di
         if t.status != Ticket.Status.ARCHIVED:
             raise RuntimeError(f"ticket {t.number} ended in {t.status}")
         per_ticket.append(time.perf_counter() - t0)
+        if counted is not None:
+            counted.__exit__(None, None, None)
+            steps["_statements"] = len(counted.captured_queries)
         done += 1
     elapsed = time.perf_counter() - started
     steps["_cpu_python"] = time.process_time() - py0
@@ -111,14 +126,17 @@ def _service_loop(count: int, duration: float, tag: str) -> tuple[int, float, di
     return done, elapsed, dict(steps), per_ticket
 
 
-def _proc_main(args: tuple[int, float, str], q: Any) -> None:
+def _proc_main(args: tuple[int, float, str, int], q: Any) -> None:
     q.put(_service_loop(*args))
 
 
 def run_in_process(count: int, duration: float, processes: int, warmup: int) -> dict[str, Any]:
     tag = uuid.uuid4().hex[:6]
+    statements = 0
     if warmup:
-        _run_procs(1, warmup, 60, tag + "w")
+        # The warm-up's last ticket (caches loaded) is the one whose statements are counted.
+        warm = _run_procs(1, warmup, 60, tag + "w", count_statements_of=warmup - 1)
+        statements = int(warm[0][2].get("_statements", 0))
     results = _run_procs(processes, count, duration, tag)
     done = sum(r[0] for r in results)
     elapsed = max(r[1] for r in results)
@@ -128,15 +146,24 @@ def run_in_process(count: int, duration: float, processes: int, warmup: int) -> 
         for k, v in r[2].items():
             steps[k] += v
         per_ticket += r[3]
-    return {"done": done, "elapsed": elapsed, "steps": steps, "per_ticket": per_ticket}
+    return {
+        "done": done,
+        "elapsed": elapsed,
+        "steps": steps,
+        "per_ticket": per_ticket,
+        "statements": statements,
+    }
 
 
-def _run_procs(processes: int, count: int, duration: float, tag: str) -> list[Any]:
+def _run_procs(
+    processes: int, count: int, duration: float, tag: str, *, count_statements_of: int = -1
+) -> list[Any]:
     # A fresh process per loop: Django is set up there, connections are never shared across a fork.
     ctx = mp.get_context("spawn")
     q = ctx.Queue()
     procs = [
-        ctx.Process(target=_proc_main, args=((count, duration, f"{tag}{i}"), q)) for i in range(processes)
+        ctx.Process(target=_proc_main, args=((count, duration, f"{tag}{i}", count_statements_of), q))
+        for i in range(processes)
     ]
     for p in procs:
         p.start()
@@ -251,8 +278,11 @@ def main() -> None:
     print(
         "mean ms per step: " + "  ".join(f"{k} {ms(r['steps'].get(k, 0) / max(1, r['done']))}" for k in STEPS)
     )
+    if r["statements"]:
+        print(f"SQL statements per lifecycle (the warm-up's last ticket): {r['statements']}")
     figures: dict[str, Any] = {
         "service_tickets_per_s": f"{rate:.1f}",
+        "statements_per_lifecycle": r["statements"],
         "service_processes": args.processes,
         "cpu_ms_per_ticket": f"{cpu_py + cpu_pg:.1f}",
         "cpu_ceiling_tickets_per_s": f"{ceiling:.0f}",

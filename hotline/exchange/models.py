@@ -364,8 +364,11 @@ class CitizenNotice(models.Model):
         PENDING = "pending", "待发送"
         SENT = "sent", "已发送"
         GAVE_UP = "gave_up", "已放弃"
+        OPTED_OUT = "opted_out", "未发送（号码已退订）"
 
-    channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
+    # Blank until delivery for lifecycle notices: the opt-out and the WeChat binding are looked up
+    # when the notice is sent, and the row then records the channel actually used.
+    channel = models.CharField("渠道", max_length=10, choices=Channel.choices, blank=True)
     to = models.CharField("接收方", max_length=64)
     phone = models.CharField("手机号码", max_length=30, blank=True)
     text = models.TextField("内容")

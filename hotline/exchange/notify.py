@@ -27,11 +27,15 @@ class Notice:
 def notify_citizen(
     *, phone: str, text: str, link: str = "", purpose: str, ticket_id: int | None = None
 ) -> Notice:
-    """Queue a notice to the citizen behind `phone`; returns what was queued (never raises on a
-    gateway failure: delivery is retried from the outbox)."""
+    """Queue a notice to the citizen behind `phone`; returns what was queued, with the channel it
+    will go by (never raises on a gateway failure: delivery is retried from the outbox)."""
     from hotline.exchange.services.notices import notice_queue
 
-    row = notice_queue(phone=phone, text=text, link=link, purpose=purpose, ticket_id=ticket_id)
+    # The channel is decided now (the lifecycle's own notices decide it at delivery): callers such as
+    # the visit desk record how the citizen was reached.
+    row = notice_queue(
+        phone=phone, text=text, link=link, purpose=purpose, ticket_id=ticket_id, route_now=True
+    )
     if row is None:  # opted out, or no number
         log.info("notice not queued purpose=%s ticket=%s", purpose, ticket_id)
         return Notice("sms", phone, text, link, purpose, ticket_id)

@@ -6,13 +6,19 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from hotline.core.refcache import RefCache
 from hotline.tickets.models import VISIT_RESULT_LABELS, Ticket
 
 RESULT_CHOICES = list(VISIT_RESULT_LABELS.items())
 
 
 class VisitPolicy(models.Model):
-    """The centre's visit rules (one row; `VisitPolicy.get()` creates it with the defaults)."""
+    """The centre's visit rules (one row; `VisitPolicy.get()` creates it with the defaults).
+
+    Every approved review reads it, so `get()` answers from a per-process cache: a save or delete
+    drops it in this process at once (signal) and in other processes on their next read (the
+    shared cache's version number), or at the latest after 30 s.
+    """
 
     class Unsatisfied(models.TextChoices):
         REOPEN = "reopen", "不满意即退回重办"
@@ -53,8 +59,16 @@ class VisitPolicy(models.Model):
 
     @classmethod
     def get(cls) -> VisitPolicy:
-        row = cls.objects.order_by("pk").first()
-        return row if row is not None else cls.objects.create()
+        """The rules in force (cached; treat the row as read-only, change it through the admin)."""
+        return policy_cache.get()
+
+
+def _policy_load() -> VisitPolicy:
+    row = VisitPolicy.objects.order_by("pk").first()
+    return row if row is not None else VisitPolicy.objects.create()
+
+
+policy_cache: RefCache[VisitPolicy] = RefCache("visit-policy", _policy_load)
 
 
 class VisitTask(models.Model):

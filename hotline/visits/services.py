@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -34,38 +35,42 @@ _applying: ContextVar[bool] = ContextVar("visits_applying", default=False)
 # --- Tasks follow the ticket ---------------------------------------------------------------------
 
 
-def visit_task_open(*, ticket: Ticket, at: Any = None) -> VisitTask:
-    """The visit task of the ticket's current review round (created once; later calls return it).
+def visit_task_open(*, ticket: Ticket, at: Any = None) -> None:
+    """Open the visit task of the ticket's current review round (once; later calls add nothing).
 
     Called inside the review transaction (TicketEvent signal), so a reviewed ticket never lacks its task.
     """
     at = at or timezone.now()
     if ticket.status == S.PENDING_VISIT:
         days = VisitPolicy.get().deadline_days
-        defaults: dict[str, Any] = {"status": T.OPEN, "due_at": get_calendar().add_workdays(at, days)}
+        fields: dict[str, Any] = {"status": T.OPEN, "due_at": get_calendar().add_workdays(at, days)}
     elif ticket.no_callback:
-        defaults = {"status": T.NOT_NEEDED, "note": "诉求人不需回访", "done_at": at}
+        fields = {"status": T.NOT_NEEDED, "note": "诉求人不需回访", "done_at": at}
     else:
-        defaults = {"status": T.NO_PHONE, "note": "无联系电话，无法回访", "done_at": at}
-    defaults["created_at"] = at
-    task, _ = VisitTask.objects.get_or_create(ticket=ticket, round=ticket.reopen_count, defaults=defaults)
-    return task
+        fields = {"status": T.NO_PHONE, "note": "无联系电话，无法回访", "done_at": at}
+    # One INSERT … ON CONFLICT DO NOTHING on (ticket, round): a replayed signal adds nothing, and the
+    # review's transaction needs neither a look-up nor a savepoint.
+    VisitTask.objects.bulk_create(
+        [VisitTask(ticket=ticket, round=ticket.reopen_count, created_at=at, **fields)], ignore_conflicts=True
+    )
 
 
 def visit_task_sync(event: TicketEvent) -> None:
     """Follow a visit or reopen taken outside the visit desk (ticket page, API) on the open task."""
     if _applying.get():
         return
-    task = VisitTask.objects.filter(ticket_id=event.ticket_id, status__in=VisitTask.OPEN_STATUSES).first()
-    if task is None:
-        return
     now = event.at
+    open_task = VisitTask.objects.filter(ticket_id=event.ticket_id, status__in=VisitTask.OPEN_STATUSES)
+    # A final result or a reopen closes the task in one UPDATE (no read first); the version moves so
+    # a visit desk holding the old row gets a conflict.
+    bump = F("version") + 1
     if event.action == "reopen":
-        task.status, task.note, task.done_at = T.CANCELLED, "工单已重办，本轮回访撤销", now
-        task.save(update_fields=["status", "note", "done_at"])
+        open_task.update(status=T.CANCELLED, note="工单已重办，本轮回访撤销", done_at=now, version=bump)
         return
-    result = str(event.data.get("result", ""))
     if event.to_status == S.PENDING_VISIT:  # unreachable, the ticket waits for another try
+        task = open_task.first()
+        if task is None:
+            return
         VisitAttempt.objects.create(
             task=task,
             channel="phone",
@@ -74,14 +79,19 @@ def visit_task_sync(event: TicketEvent) -> None:
             outcome=Out.NO_ANSWER,
             note=event.note[:NOTE_MAX],
         )
-        task.phone_attempts += 1
-        task.last_attempt_at = now
-        task.save(update_fields=["phone_attempts", "last_attempt_at"])
+        open_task.filter(pk=task.pk).update(
+            phone_attempts=F("phone_attempts") + 1, last_attempt_at=now, version=bump
+        )
         return
-    task.status, task.result, task.source = T.DONE, result, "ticket"
-    task.done_at, task.done_by_id = now, event.actor_id
-    task.reopened = event.to_status == S.DISPATCHED
-    task.save(update_fields=["status", "result", "source", "done_at", "done_by", "reopened"])
+    open_task.update(
+        status=T.DONE,
+        result=str(event.data.get("result", "")),
+        source="ticket",
+        done_at=now,
+        done_by_id=event.actor_id,
+        reopened=event.to_status == S.DISPATCHED,
+        version=bump,
+    )
 
 
 # --- Attempts --------------------------------------------------------------------------------------

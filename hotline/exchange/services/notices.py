@@ -45,6 +45,17 @@ def bound_openid(phone: str) -> str:
     return row or ""
 
 
+def _route(phone: str, purpose: str) -> tuple[str, str] | None:
+    """(channel, to) for a notice to `phone`: WeChat when the phone has a bound account, else SMS;
+    None when the number opted out (codes are exempt: they go by SMS whatever the binding)."""
+    if purpose in SMS_ONLY:
+        return CitizenNotice.Channel.SMS, phone
+    if NoticeOptOut.objects.filter(phone=phone).exists():
+        return None
+    openid = bound_openid(phone) if _wechat_ready() else ""
+    return (CitizenNotice.Channel.WECHAT, openid) if openid else (CitizenNotice.Channel.SMS, phone)
+
+
 def notice_queue(
     *,
     phone: str,
@@ -54,18 +65,25 @@ def notice_queue(
     ticket_id: int | None = None,
     dedupe_key: str | None = None,
     known_new: bool = False,
+    route_now: bool = False,
 ) -> CitizenNotice | None:
-    """Put a notice in the outbox (WeChat when the phone has a bound account, else SMS) and send it after
-    commit; None when the number opted out or has nothing to reach. `known_new`: the caller knows no
-    notice with this `dedupe_key` can exist yet (its event committed a moment ago), so skip the look-up."""
+    """Put a notice in the outbox and send it after commit; None when there is no number to reach.
+
+    The opt-out and the WeChat binding are looked up at delivery (`notice_deliver`), which records
+    the channel used or marks the row opted out; with `route_now` (a caller that must know the
+    channel, e.g. the visit desk recording how a survey link went) they are looked up here, and an
+    opted-out number gets no row (None). `known_new`: the caller knows no notice with this
+    `dedupe_key` can exist yet (its event was appended a moment ago), so skip the look-up."""
     phone = (phone or "").strip().replace(" ", "")
     if not phone:
         return None
-    if purpose not in SMS_ONLY and NoticeOptOut.objects.filter(phone=phone).exists():
-        log.info("notice %s to %s skipped: opted out", purpose, phone[-4:])
-        return None
-    openid = bound_openid(phone) if purpose not in SMS_ONLY and _wechat_ready() else ""
-    channel, to = (CitizenNotice.Channel.WECHAT, openid) if openid else (CitizenNotice.Channel.SMS, phone)
+    channel, to = "", phone
+    if route_now or purpose in SMS_ONLY:
+        route = _route(phone, purpose)
+        if route is None:
+            log.info("notice %s to %s skipped: opted out", purpose, phone[-4:])
+            return None
+        channel, to = route
     fields = {
         "channel": channel,
         "to": to,
@@ -119,6 +137,14 @@ def notice_deliver(notice_id: int) -> CitizenNotice | None:
     if claimed != 1:
         return n
     n.attempts += 1
+    if not n.channel:
+        route = _route(n.phone, n.purpose)
+        if route is None:
+            log.info("notice %s (%s) not sent: the number opted out", n.pk, n.purpose)
+            n.status, n.last_error = CitizenNotice.Status.OPTED_OUT, "号码已退订通知"
+            n.save(update_fields=["status", "last_error"])
+            return n
+        n.channel, n.to = route
     try:
         n.gateway_ref = _send(n)[:100]
     except GatewayError as exc:
@@ -225,18 +251,25 @@ NOTICE_MOVES = {S.ANSWERED, S.PENDING_DISPATCH, S.DISPATCHED, S.CLOSED}
 
 
 def ticket_event_noticed(event: TicketEvent) -> None:
-    """Called from the TicketEvent signal: queue the notice work after commit, if the move may need one."""
+    """Called from the TicketEvent signal: queue the citizen's notice with the change, if it needs one."""
     if event.action != "reply" and event.to_status not in NOTICE_MOVES:
         return
     if abs(time.time() - event.at.timestamp()) > STALE_EVENT_SECONDS:
         return  # an event stamped far from the wall clock (an import, the demo's history) is not news
-    ticket = event.ticket  # the writer's own instance: its number is set before commit
+    ticket = event.ticket  # the writer's own instance
     if not ticket.citizen_phone:
+        return
+    if event.action != "create":
+        # Inside the change's own transaction, from the objects in hand: one INSERT, committed (or
+        # rolled back) with the event, and no look-up for an earlier notice of a brand-new event.
+        args = _lifecycle_notice(event, ticket)
+        if args is not None:
+            notice_queue(**args, known_new=True)  # type: ignore[arg-type]
         return
 
     def queue() -> None:
-        # Right after the ticket's commit, from the objects in hand: no re-read of the event, and no
-        # look-up for an earlier notice of an event that did not exist before this commit.
+        # A new ticket takes its number last in its transaction (the day's counter lock is held for
+        # two statements), so the "accepted" text is made right after commit, when the number is set.
         # In a transaction of its own, so notice_queue's on_commit (the delivery job) always has one
         # to wait for. Without it, a live-server browser test on SQLite (whose threads share one
         # connection) raised TransactionManagementError when another request's transaction was open.

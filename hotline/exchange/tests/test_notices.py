@@ -8,6 +8,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from hotline.exchange.models import CitizenNotice, NoticeOptOut, WechatBinding
@@ -196,3 +197,71 @@ def test_notice_is_queued_and_sent_after_a_real_commit(transactional_db, city):
     make_ticket(by=city.users["agent"], submit=True, citizen_phone=PHONE)
     row = CitizenNotice.objects.get(purpose="accepted")
     assert row.status == CitizenNotice.Status.SENT and row.phone == PHONE
+
+
+# -- lifecycle notices: queued with the change, routed at delivery --------------------------------
+
+
+def test_lifecycle_notice_to_an_opted_out_number_is_marked_and_never_sent(
+    city, gateway, django_capture_on_commit_callbacks
+):
+    NoticeOptOut.objects.create(phone=PHONE)
+    with django_capture_on_commit_callbacks(execute=True):
+        t = make_ticket(by=city.users["agent"], submit=True, citizen_phone=PHONE)
+        svc.ticket_dispatch(ticket=t, lead=city.bureau, by=city.users["dispatcher"])
+        svc.ticket_acknowledge(ticket=t, by=city.users["bureau_handler"])
+        svc.ticket_reply(ticket=t, by=city.users["bureau_handler"], reply="路灯已修复。")
+    rows = set(CitizenNotice.objects.values_list("purpose", "status", "channel"))
+    assert rows == {
+        ("accepted", CitizenNotice.Status.OPTED_OUT, ""),
+        ("replied", CitizenNotice.Status.OPTED_OUT, ""),
+    }
+    assert not gateway.received
+    assert notices_retry_due() == 0  # not pending: the sweep leaves them alone
+
+
+def test_lifecycle_notice_goes_by_wechat_when_bound_at_delivery(
+    city, wechat_api, gateway, django_capture_on_commit_callbacks
+):
+    t = make_ticket(by=city.users["agent"], citizen_phone=PHONE)  # a draft: nothing to tell yet
+    with django_capture_on_commit_callbacks():  # committed, the delivery job not yet run
+        svc.ticket_dispatch(ticket=t, lead=city.bureau, by=city.users["dispatcher"])
+    row = CitizenNotice.objects.get(purpose="accepted")
+    assert (row.channel, row.status) == ("", CitizenNotice.Status.PENDING)
+    _bound()  # the citizen binds WeChat before the job runner gets to the notice
+    notice_deliver(row.pk)
+    row.refresh_from_db()
+    assert (row.channel, row.to, row.status) == ("wechat", "oBound", CitizenNotice.Status.SENT)
+    assert wechat_api.sent[0]["touser"] == "oBound" and not gateway.received
+
+
+def test_a_citizen_who_opts_out_before_delivery_gets_nothing(
+    city, gateway, django_capture_on_commit_callbacks
+):
+    t = make_ticket(by=city.users["agent"], citizen_phone=PHONE)
+    with django_capture_on_commit_callbacks():  # committed, the delivery job not yet run
+        svc.ticket_dispatch(ticket=t, lead=city.bureau, by=city.users["dispatcher"])
+    row = CitizenNotice.objects.get(purpose="accepted")
+    assert row.status == CitizenNotice.Status.PENDING
+    NoticeOptOut.objects.create(phone=PHONE)
+    notice_deliver(row.pk)
+    row.refresh_from_db()
+    assert row.status == CitizenNotice.Status.OPTED_OUT and not gateway.received
+
+
+def test_lifecycle_notice_is_part_of_the_change_and_rolls_back_with_it(
+    city, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        t = svc.ticket_dispatch(
+            ticket=make_ticket(by=city.users["agent"], citizen_phone=PHONE),
+            lead=city.bureau,
+            by=city.users["dispatcher"],
+        )
+        svc.ticket_acknowledge(ticket=t, by=city.users["bureau_handler"])
+    before = CitizenNotice.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        svc.ticket_reply(ticket=t, by=city.users["bureau_handler"], reply="路灯已修复。")
+        assert CitizenNotice.objects.filter(purpose="replied").exists()
+        raise RuntimeError("the caller's transaction fails after the reply")
+    assert CitizenNotice.objects.count() == before

@@ -9,6 +9,7 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
+from hotline.core.calendar import get_calendar
 from hotline.core.errors import Conflict, InvalidInput
 from hotline.core.models import AuditLog
 from hotline.metrics.indicators import Period
@@ -234,3 +235,25 @@ def test_attempt_channels_are_recorded(city):
     t = drive(city, S.PENDING_VISIT)
     vs.visit_link_send(task=task_of(t), by=city.visitor)
     assert VisitAttempt.objects.get(task__ticket=t).channel in ("sms", "wechat")
+
+
+def test_visit_from_the_ticket_page_moves_the_task_version_so_a_stale_desk_is_refused(city):
+    t = drive(city, S.PENDING_VISIT)
+    seen = task_of(t).version  # the visit desk's copy
+    svc.ticket_visit(ticket=t, by=city.visitor, result="unreachable")
+    assert task_of(t).version == seen + 1
+    with pytest.raises(Conflict):
+        vs.visit_attempt_record(task=task_of(t), by=city.visitor, outcome="no_answer", version=seen)
+
+
+def test_visit_policy_is_read_once_per_process_and_a_change_is_seen_at_once(city, django_assert_num_queries):
+    row = VisitPolicy.objects.create(deadline_days=3)  # the centre's rules, saved in the admin
+    assert VisitPolicy.get().deadline_days == 3  # loads the per-process cache
+    with django_assert_num_queries(0):
+        assert VisitPolicy.get().deadline_days == 3
+    row.deadline_days = 5
+    row.save()  # as the admin saves it
+    assert VisitPolicy.get().deadline_days == 5
+    t = drive(city, S.PENDING_VISIT)
+    task = task_of(t)
+    assert task.due_at == get_calendar().add_workdays(task.created_at, 5)
