@@ -18,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from hotline.accounts.models import Department, Role, User
+from hotline.assist.hotspots import TOPIC_CAP
 from hotline.assist.models import HotspotAlert, ModelVersion
 from hotline.assist.selectors import duplicate_hints_many, parse_shown, suggestion_stats, suggestions_for
 from hotline.assist.services import hotspots_current, ticket_dispatch_suggested
@@ -155,7 +156,7 @@ def assist_stats(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def assist_hotspots(request: HttpRequest) -> HttpResponse:
-    """热点: clusters of the last 7 days by topic and place, ranked; recent early warnings."""
+    """热点: topics (category, place, near-duplicate text) of the last 7 days, ranked; recent early warnings."""
     _report_user(request)
     return render(
         request,
@@ -164,6 +165,7 @@ def assist_hotspots(request: HttpRequest) -> HttpResponse:
             "hotspots": _hotspots()[:50],
             "alerts": list(HotspotAlert.objects.all()[:30]),
             "now": timezone.now(),
+            "cap": TOPIC_CAP,
         },
     )
 
@@ -176,10 +178,18 @@ def assist_hotspots_panel(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "assist/partials/hotspots_panel.html",
-        {"hotspots": _hotspots()[:8], "alerts": list(HotspotAlert.objects.filter(day=timezone.localdate()))},
+        {
+            "hotspots": _hotspots()[:8],
+            "alerts": list(HotspotAlert.objects.filter(day=timezone.localdate())),
+            "cap": TOPIC_CAP,
+        },
     )
 
 
 def _hotspots() -> list[Any]:
-    # Two weeks of tickets are scanned; the board reloads often, so one scan serves everyone for a while.
-    return cache.get_or_set("assist:hotspots", hotspots_current, HOTSPOT_CACHE_SECONDS) or []
+    # Two weeks of tickets are scanned and the big groups split by text; the board reloads often, so one
+    # scan serves everyone for a while.
+    return (
+        cache.get_or_set("assist:hotspots:topics", lambda: hotspots_current(limit=50), HOTSPOT_CACHE_SECONDS)
+        or []
+    )

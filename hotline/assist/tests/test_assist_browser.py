@@ -107,21 +107,44 @@ def test_dispatcher_accepts_the_suggestion_with_one_click(page, city, model):
     assert SuggestionLog.objects.get().outcome == "accepted"
 
 
-def test_supervisor_board_shows_the_hotspot_panel(page, city, leaf):
-    for i in range(4):
-        drive(
-            city,
-            Ticket.Status.PENDING_DISPATCH,
-            category=leaf,
-            district=city.district,
-            address=f"东城区幸福路{i}号",
-            citizen_phone=f"1380000000{i}",
-        )
+def _noise_on_one_road(city) -> None:
+    """Two problems on one road (a construction site, a bar), told by repeat callers, and a third told
+    in everyone's own words; and the same construction site once the week before."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .test_hotspots_topics import FREELY, MUSIC, PILING
+
+    noise = CategoryFactory(name="噪声扰民", code="ZS", level=3)
+    now = timezone.now()
+    texts = [(t, 1) for t in PILING + MUSIC + FREELY] + [(PILING[0], 9)]
+    for i, (text, days_ago) in enumerate(texts):
+        t = drive(city, Ticket.Status.PENDING_DISPATCH, category=noise, title=text[:12], content=text,
+                  district=city.district, address=f"东城区幸福路{i}号", citizen_phone=f"1380000{i:04d}")  # fmt: skip
+        Ticket.objects.filter(pk=t.pk).update(created_at=now - timedelta(days=days_ago, minutes=i))
+
+
+def test_supervisor_board_shows_the_hotspot_panel_with_topic_words(page, city, leaf):
+    _noise_on_one_road(city)
     login(page, "supervisor", PASSWORD)
     page.goto(f"{page.base_url}/desk/supervisor/")
     page.wait_for_selector("#assist-hotspots table")
-    assert "工业废气" in page.inner_text("#assist-hotspots")
+    panel = page.inner_text("#assist-hotspots")
+    assert "噪声扰民：" in panel and "酒吧" in panel and "工地" in panel and "（内容各异）" in panel
     page.locator("#assist-hotspots").screenshot(path=str(_shot_dir() / "assist-supervisor-hotspots.png"))
+
+
+def test_hotspot_report_shows_each_topic_with_its_words_and_tickets(page, city):
+    _noise_on_one_road(city)
+    login(page, "analyst", PASSWORD)
+    page.goto(f"{page.base_url}/assist/hotspots/")
+    rows = page.locator("#h-hot ~ table tbody tr").all_inner_texts()
+    assert len(rows) == 3 and all("东城区 幸福路" in r for r in rows)
+    site = next(r for r in rows if "工地" in r)
+    assert "\t5\t1\t×3.0" in site  # 5 now, 1 the week before: the same site
+    assert sum("（内容各异）" in r for r in rows) == 1
+    screenshot(page, "assist-hotspot-topics")
 
 
 def _shot_dir():

@@ -43,8 +43,16 @@ def test_similarity_is_symmetric_and_bounded():
 NOW = datetime(2026, 3, 20, 12, 0)
 
 
+LAMP = "光明路路灯连续三晚不亮，晚上走路看不清"
+
+
 def _items(
-    n: int, *, days_ago: float, topic: str = "噪声扰民", address: str = "东城区幸福路12号工地"
+    n: int,
+    *,
+    days_ago: float,
+    topic: str = "噪声扰民",
+    address: str = "东城区幸福路12号工地",
+    text: str = NOISE,
 ) -> list[Item]:
     return [
         Item(
@@ -53,6 +61,7 @@ def _items(
             topic=topic,
             district="东城区",
             address=address,
+            text=text,
         )
         for i in range(n)
     ]
@@ -64,14 +73,19 @@ def test_place_is_the_road_in_the_address_else_the_street_or_district():
         place_of(Item("1", NOW, "噪声", district="东城区", street="东华街道", address="12号")) == "东华街道"
     )
     assert place_of(Item("1", NOW, "噪声", district="东城区")) == "东城区"
+    assert place_of(Item("1", NOW, "路灯", district="东城区", address="和平小区5栋")) == "东城区 和平小区"
+    assert (
+        place_of(Item("1", NOW, "路灯", district="东城区", address="某市东城区金桥社区")) == "东城区 金桥社区"
+    )
+    assert place_of(Item("1", NOW, "噪声", district="东城区", address="西城区幸福路3号")) == "东城区 幸福路"
 
 
 def test_hotspots_cluster_by_topic_and_place_and_rank_by_volume_then_growth():
     items = (
         _items(6, days_ago=1)  # 6 this week, 1 before: a spike
         + _items(1, days_ago=10)
-        + _items(4, days_ago=2, topic="路灯不亮", address="西城区光明路")
-        + _items(4, days_ago=9, topic="路灯不亮", address="西城区光明路")
+        + _items(4, days_ago=2, topic="路灯不亮", address="西城区光明路", text=LAMP)
+        + _items(4, days_ago=9, topic="路灯不亮", address="西城区光明路", text=LAMP)
         + _items(2, days_ago=1, topic="占道经营", address="北门市场")  # below min_count
         + _items(5, days_ago=20)  # outside both windows
     )
@@ -81,9 +95,19 @@ def test_hotspots_cluster_by_topic_and_place_and_rank_by_volume_then_growth():
     assert [h.topic for h in spikes(ranked, min_count=5, growth=2.0)] == ["噪声扰民"]
 
 
-def test_unclassified_and_future_tickets_are_not_hotspots():
-    items = _items(5, days_ago=1, topic="") + _items(5, days_ago=-1)
-    assert hotspots_rank(items, now=NOW, min_count=3) == []
+def test_future_tickets_are_not_hotspots_and_unclassified_ones_count_as_unclassified():
+    assert hotspots_rank(_items(5, days_ago=-1), now=NOW, min_count=3) == []
+    ranked = hotspots_rank(_items(5, days_ago=1, topic=""), now=NOW, min_count=3)
+    assert [(h.topic, h.count) for h in ranked] == [("未分类", 5)]
+    texts = [
+        NOISE,
+        LAMP,
+        "公司拖欠三个月工资，老板联系不上",
+        "小区门口垃圾三天没人清运",
+        "公交车经常晚点半小时",
+    ]
+    varied = [_items(1, days_ago=1, topic="", text=text)[0] for text in texts]
+    assert hotspots_rank(varied, now=NOW, min_count=3) == []  # no topic: 未分类 has no "mixed" cluster
 
 
 @pytest.mark.django_db
@@ -99,7 +123,9 @@ def test_daily_warning_records_each_spike_once(city):
             citizen_phone=f"1390000000{i}",
         )
     created = hotspots_detect()
-    assert len(created) == 1 and created[0].count == 6 and created[0].label == "噪声扰民 · 东城区 幸福路"
+    assert len(created) == 1 and created[0].count == 6
+    assert created[0].label.startswith("噪声扰民：") and created[0].label.endswith(" · 东城区 幸福路")
+    assert "路灯" in created[0].label  # the topic: drive's default request is about a street lamp
     assert hotspots_detect() == []  # the job ran twice today: nothing new
     assert HotspotAlert.objects.count() == 1
     assert hotspots_detect(now=timezone.now() + timedelta(days=1)) != []  # a new day warns again
@@ -131,6 +157,6 @@ def test_hotspots_of_a_period_count_that_period_against_the_one_before(city):
         )
         Ticket.objects.filter(pk=t.pk).update(created_at=start + offset)
     ranked = hotspots_period(start, end)
-    assert [(h.label, h.count, h.previous) for h in ranked] == [("噪声扰民 · 东城区 幸福路", 4, 1)]
+    assert [(h.topic, h.place, h.count, h.previous) for h in ranked] == [("噪声扰民", "东城区 幸福路", 4, 1)]
     assert hotspots_period(start, end, min_count=5) == []
     assert hotspots_period(end, start) == []

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import BooleanField, Case, Count, Min, Q, Value, When
+from django.db.models import Q
 from django.utils import timezone
 
 from hotline.metrics.breakdown import district_category_grid, intake_mix
@@ -34,75 +33,30 @@ def previous_month(month: date) -> date:
     return (month.replace(day=1) - timedelta(days=1)).replace(day=1)
 
 
-def hotspot_clusters(period: Period, *, min_count: int = HOTSPOT_MIN_COUNT) -> list[Any]:
-    """The month's topic × place clusters, as assist's `hotspots_rank` ranks them with window = the month.
-
-    The month and the one before are grouped in SQL by (window, category, district, street, address)
-    first, so the engine's place rule (`place_of`) runs once per distinct address, not per ticket
-    (reading two months of tickets into the engine took 13 s at 85 k tickets a month). Each cluster
-    keeps up to ten example ticket numbers (the smallest of each address group).
-    """
-    from hotline.assist.hotspots import Hotspot, Item, place_of
-
-    prev_start = period.start - (period.end - period.start)
-    current = Case(
-        When(created_at__gte=period.start, then=Value(True)),
-        default=Value(False),
-        output_field=BooleanField(),
-    )
-    rows = (
-        Ticket.objects.exclude(status=Ticket.Status.DRAFT)
-        .filter(created_at__gte=prev_start, created_at__lt=period.end, category__isnull=False)
-        .annotate(cur=current)
-        .values("cur", "category__name", "district__name", "street__name", "address")
-        .annotate(n=Count("id"), sample=Min("number"))
-        .order_by()
-    )
-    clusters: dict[str, Hotspot] = {}
-    previous: dict[str, int] = defaultdict(int)
-    for r in rows:
-        topic = r["category__name"] or ""
-        if not topic:
-            continue
-        item = Item(
-            number="", created_at=period.start, topic=topic, district=r["district__name"] or "",
-            street=r["street__name"] or "", address=r["address"] or "",
-        )  # fmt: skip
-        place = place_of(item)
-        key = f"{topic}|{place}"
-        if r["cur"]:
-            h = clusters.setdefault(key, Hotspot(key=key, topic=topic, place=place))
-            h.count += r["n"]
-            if len(h.numbers) < 10:
-                h.numbers.append(r["sample"])
-        else:
-            previous[key] += r["n"]
-    out = [h for h in clusters.values() if h.count >= min_count]
-    for h in out:
-        h.previous = previous.get(h.key, 0)
-        h.numbers.sort()
-    out.sort(key=lambda h: (-h.count, -h.growth, h.key))
-    return out
-
-
 def _hotspots(period: Period) -> dict[str, Any]:
-    """The month's hotspot clusters and its daily early warnings (assist's HotspotAlert)."""
+    """The month's hotspot topics (assist's `hotspots_period`, window = the month) and its daily early
+    warnings (assist's HotspotAlert)."""
     from hotline.assist.models import HotspotAlert
+    from hotline.assist.services.hotspots import hotspots_period
 
-    ranked = hotspot_clusters(period)
+    ranked = hotspots_period(period.start, period.end, min_count=HOTSPOT_MIN_COUNT, limit=HOTSPOTS_MAX)
     alerts = HotspotAlert.objects.filter(day__gte=period.first, day__lte=period.last)
     return {
         "clusters": [
             {
                 "label": h.label,
                 "topic": h.topic,
+                "words": h.words,
                 "place": h.place,
                 "count": h.count,
                 "previous": h.previous,
                 "growth": round(h.growth, 2),
+                "suggested": h.suggested,
+                "estimated": h.estimated,
+                "mixed": h.mixed,
                 "numbers": h.numbers[:10],
             }
-            for h in ranked[:HOTSPOTS_MAX]
+            for h in ranked
         ],
         "alerts": [
             {"day": a.day.isoformat(), "label": a.label, "count": a.count, "growth": a.growth}

@@ -275,42 +275,57 @@ def test_unknown_report_is_404(city):
     assert client_for(city.analyst).get("/metrics/reports/nope/").status_code == 404
 
 
-def test_report_hotspots_equal_the_assist_engine_over_the_month(city):
+def test_report_hotspots_are_assists_topics_over_the_month(city):
+    """The report calls assist's `hotspots_period` (one implementation); over the month it equals the pure
+    engine run on every ticket, and a (category, place) with two problems is two topics with their words."""
     from datetime import timedelta
 
-    from hotline.assist.hotspots import hotspots_rank
-    from hotline.assist.services.hotspots import hotspot_items
-    from hotline.metrics.reports.data import hotspot_clusters
+    from hotline.assist.hotspots import Item, hotspots_rank
+    from hotline.metrics.reports.data import _hotspots
     from hotline.tickets.tests.drive import drive
 
     noise = CategoryFactory(name="噪声扰民", code="ZS")
     lamp = CategoryFactory(name="路灯", code="LD")
-    plan = [  # (category, address, day): October is the month, September the window before
-        *[(noise, "东城区幸福路 3 号工地", date(2025, 10, d)) for d in (2, 5, 9, 12, 20, 28)],
-        *[(noise, "幸福路 8 号", date(2025, 9, d)) for d in (10, 20)],
-        *[(lamp, "东城区和平小区 5 栋", date(2025, 10, d)) for d in (3, 4, 6, 7, 8)],
-        *[(lamp, "东城区和平小区北门", date(2025, 9, d)) for d in (2, 3, 4, 5, 6, 7)],
-        (lamp, "光明路", date(2025, 10, 30)),
-        (noise, "幸福路", date(2025, 11, 1)),  # next month: outside
+    piling = "幸福路3号工地每天夜里十二点还在打桩，噪音太大根本没法睡觉"
+    music = "幸福路酒吧音响声音太大，每晚唱到凌晨两点"
+    dark = "和平小区5栋门口路灯连续三晚不亮，晚上走路看不清"
+    plan = [  # (category, text, address, day): October is the month, September the window before
+        *[(noise, piling, "东城区幸福路 3 号工地", date(2025, 10, d)) for d in (2, 5, 9, 12, 20, 28)],
+        *[(noise, music, "东城区幸福路 18 号", date(2025, 10, d)) for d in (3, 8, 15, 22, 29)],
+        *[(noise, piling, "幸福路 8 号", date(2025, 9, d)) for d in (10, 20)],
+        *[(lamp, dark, "东城区和平小区 5 栋", date(2025, 10, d)) for d in (3, 4, 6, 7, 8)],
+        *[(lamp, dark, "东城区和平小区北门", date(2025, 9, d)) for d in (2, 3, 4, 5, 6, 7)],
+        (lamp, dark, "光明路", date(2025, 10, 30)),
+        (noise, piling, "幸福路", date(2025, 11, 1)),  # next month: outside
     ]
-    for cat, address, day in plan:
-        place(
-            drive(city, S.PENDING_DISPATCH, category=cat, district=city.district, address=address),
-            created_at=at(day),
+    for cat, text, address, day in plan:
+        t = drive(
+            city,
+            S.PENDING_DISPATCH,
+            category=cat,
+            title=text[:10],
+            content=text,
+            district=city.district,
+            address=address,
         )
+        place(t, created_at=at(day))
     period = month_period(OCT)
-    window = period.end - period.start
-    engine = hotspots_rank(
-        [i for i in hotspot_items(now=period.end, window=window) if i.created_at < period.end],
-        now=period.end,
-        window=window,
-        min_count=5,
-    )
-    ours = hotspot_clusters(period, min_count=5)
-    assert [(h.label, h.count, h.previous) for h in ours] == [(h.label, h.count, h.previous) for h in engine]
-    assert [(h.label, h.count, h.previous) for h in ours] == [
-        ("噪声扰民 · 东城区 幸福路", 6, 2),
-        ("路灯 · 东城区 和平小区", 5, 6),
+    everything = [
+        Item(number=t.number, created_at=t.created_at, topic=t.category.name, district=t.district.name,
+             address=t.address, text=f"{t.title}\n{t.content}".strip())
+        for t in Ticket.objects.exclude(status=S.DRAFT).select_related("category", "district")
+    ]  # fmt: skip
+    engine = hotspots_rank(everything, now=period.end, window=period.end - period.start, min_count=5)
+    ours = _hotspots(period)["clusters"]
+    assert [(h["label"], h["count"], h["previous"]) for h in ours] == [
+        (h.label, h.count, h.previous) for h in engine
     ]
-    assert all(n in engine[0].numbers for n in ours[0].numbers)
-    assert window == timedelta(days=31)
+    assert [(h["topic"], h["place"], h["count"], h["previous"]) for h in ours] == [
+        ("噪声扰民", "东城区 幸福路", 6, 2),
+        ("噪声扰民", "东城区 幸福路", 5, 0),
+        ("路灯", "东城区 和平小区", 5, 6),
+    ]
+    assert "打桩" in ours[0]["words"] and "酒吧" in ours[1]["words"] and "路灯" in ours[2]["words"]
+    assert ours[0]["label"] == f"噪声扰民：{ours[0]['words']} · 东城区 幸福路"
+    assert ours[0]["numbers"] == engine[0].numbers[:10]
+    assert period.end - period.start == timedelta(days=31)
