@@ -174,7 +174,7 @@ def report_document(data: dict[str, Any], narrative: dict[str, str], *, status: 
         elif key == "hotspots" and data["hotspots"]["clusters"]:
             _table(
                 doc,
-                ["热点（分类 · 地点）", "本月", "上月", "增长倍数"],
+                ["热点（分类：话题 · 地点）", "本月", "上月", "增长倍数"],
                 [
                     [h["label"], str(h["count"]), str(h["previous"]), f"{h['growth']:.1f}"]
                     for h in data["hotspots"]["clusters"][:10]

@@ -100,7 +100,7 @@ def report_workbook(data: dict[str, Any], *, unmasked: bool) -> bytes:
     wh = wb.create_sheet("热点诉求")
     _head(
         wh,
-        ["热点（分类 · 地点）", "本月件数", "上月件数", "增长倍数", "示例工单编号"],
+        ["热点（分类：话题 · 地点）", "本月件数", "上月件数", "增长倍数", "示例工单编号"],
         [36, 10, 10, 10, 60],
     )
     for h in data["hotspots"]["clusters"]:
