@@ -263,7 +263,7 @@ class _Story:
         if target >= self.now:
             return False
         # Recent work is still in progress at every stage, so the desks have something in each state.
-        if self.now - target < timedelta(days=6) and self.rnd.random() < 0.2:
+        if self.now - target < timedelta(days=6) and self.rnd.random() < 0.1:
             return False
         self.clock.current = target
         return True
@@ -537,6 +537,9 @@ def demo_load(*, tickets: int = 300, days: int = 90, seed: int = 12345) -> DemoS
         made += build_duplicates(seed=seed)
         build_pending_requests()
         svc.tickets_scan_deadlines()
+    from hotline.knowledge.demo import load_demo as load_knowledge_demo  # articles, citations on the tickets
+
+    load_knowledge_demo(seed=seed)
     from hotline.quality.demo import load_demo as load_quality_demo  # QA plan, rubric, inspections
     from hotline.visits.demo import load_demo as load_visits_demo  # visit tasks for reviewed tickets
 
