@@ -17,7 +17,7 @@ from hotline.tickets import services as svc
 from hotline.tickets.models import Attachment, Category, Ticket
 from hotline.tickets.permissions import allowed_actions
 from hotline.tickets.reference import category_by_code, department_by_code
-from hotline.tickets.selectors import ticket_get, ticket_list
+from hotline.tickets.selectors import count_capped, ticket_get, ticket_list
 from hotline.tickets.services.citizen import citizen_unmask
 
 router = Router(tags=["tickets"])
@@ -188,9 +188,6 @@ def ticket_create(
     return Status(201 if created else 200, _detail(_user(request), ticket, new=created))
 
 
-LIST_COUNT_CAP = 10_000
-
-
 @router.get("/tickets", response={200: s.TicketPage, **ERRORS}, summary="工单列表（按权限范围）")
 def tickets(request: HttpRequest, filters: Query[s.ListQuery]) -> dict[str, Any]:
     user = _user(request)
@@ -209,12 +206,10 @@ def tickets(request: HttpRequest, filters: Query[s.ListQuery]) -> dict[str, Any]
     )
     start = (filters.page - 1) * filters.page_size
     rows = list(qs[start : start + filters.page_size])
-    # A department's whole history can be hundreds of thousands of rows: count at most LIST_COUNT_CAP
-    # (+1 to know there are more) instead of all of them. Filters narrow it to an exact count.
-    counted = qs[: LIST_COUNT_CAP + 1].count()
+    count, exact = count_capped(qs)
     return {
-        "count": min(counted, LIST_COUNT_CAP),
-        "count_exact": counted <= LIST_COUNT_CAP,
+        "count": count,
+        "count_exact": exact,
         "page": filters.page,
         "page_size": filters.page_size,
         "results": [_list_row(t) for t in rows],

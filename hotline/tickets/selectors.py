@@ -24,6 +24,7 @@ from hotline.tickets.models import (
     TicketRequest,
 )
 from hotline.tickets.permissions import tickets_visible_to
+from hotline.tickets.search import ticket_text_q
 
 
 def ticket_get(*, user: User, number: str) -> Ticket:
@@ -75,13 +76,21 @@ def ticket_list(
         qs = qs.filter(created_at__lt=datetime.combine(created_to + timedelta(days=1), time.min, tzinfo=tz))
     text = text.strip()[:100]
     if text:
-        qs = qs.filter(
-            Q(number=text)
-            | Q(title__icontains=text)
-            | Q(content__icontains=text)
-            | Q(address__icontains=text)
-        )
+        qs = qs.filter(ticket_text_q(text))
     return qs.order_by("-created_at", "-id")
+
+
+# Counting a department's whole history (or a common search term) can touch hundreds of thousands of
+# rows: lists count at most this many (+1 to know there are more). Filters narrow it to an exact count.
+LIST_COUNT_CAP = 10_000
+
+
+def count_capped(qs: QuerySet[Any], cap: int | None = None) -> tuple[int, bool]:
+    """(rows, exact): the list's size up to `cap` (default LIST_COUNT_CAP), and whether that is all of
+    it. Without the list's ordering, so PostgreSQL stops after `cap` matches instead of sorting them all."""
+    cap = LIST_COUNT_CAP if cap is None else cap
+    counted = qs.order_by()[: cap + 1].count()
+    return min(counted, cap), counted <= cap
 
 
 def department_inbox(*, department: Department) -> QuerySet[Assignment]:

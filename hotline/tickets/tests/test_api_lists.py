@@ -135,12 +135,12 @@ def test_pagination(api, city, board):
 
 
 def test_count_is_capped_and_says_so(api, city, board, monkeypatch):
-    from hotline.tickets import api as tickets_api
+    from hotline.tickets import selectors
 
-    monkeypatch.setattr(tickets_api, "LIST_COUNT_CAP", 5)
+    monkeypatch.setattr(selectors, "LIST_COUNT_CAP", 5)
     capped = api.get("/tickets?page_size=4", city.agent).json()
     assert (capped["count"], capped["count_exact"]) == (5, False)
-    monkeypatch.setattr(tickets_api, "LIST_COUNT_CAP", 6)
+    monkeypatch.setattr(selectors, "LIST_COUNT_CAP", 6)
     exact = api.get("/tickets?page_size=4", city.agent).json()
     assert (exact["count"], exact["count_exact"]) == (6, True)
 

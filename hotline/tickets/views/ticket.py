@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -16,7 +17,7 @@ from hotline.accounts.models import Department, User
 from hotline.core.errors import NotFound, ServiceError
 from hotline.tickets.models import Ticket
 from hotline.tickets.permissions import allowed_actions, may_see_citizen
-from hotline.tickets.selectors import ticket_get, ticket_list, tickets_of_caller
+from hotline.tickets.selectors import count_capped, ticket_get, ticket_list, tickets_of_caller
 from hotline.tickets.services.citizen import citizen_unmask
 from hotline.tickets.views.common import perform_action
 from hotline.tickets.workflow import TRANSITIONS
@@ -128,6 +129,18 @@ def _date(value: str) -> date | None:
         return None
 
 
+class _CappedPaginator(Paginator):
+    """Counts at most LIST_COUNT_CAP matches (a common word over years of tickets would count them all);
+    `exact` says whether the count is the whole list. Pages beyond the cap are not offered."""
+
+    exact = True
+
+    @cached_property
+    def count(self) -> int:
+        n, self.exact = count_capped(self.object_list)
+        return n
+
+
 @login_required
 def ticket_search(request: HttpRequest) -> HttpResponse:
     """工单查询: every ticket the user may see, with filters."""
@@ -144,7 +157,7 @@ def ticket_search(request: HttpRequest) -> HttpResponse:
         created_to=_date(g.get("to", "")),
         text=g.get("q", ""),
     )
-    page = Paginator(qs, 30).get_page(g.get("page"))
+    page = _CappedPaginator(qs, 30).get_page(g.get("page"))
     bad_dates = [name for name in ("from", "to") if g.get(name) and _date(g.get(name, "")) is None]
     return render(
         request,
