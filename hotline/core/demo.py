@@ -369,6 +369,12 @@ class _Story:
             "satisfied" if outcome < 0.85 else ("basically_satisfied" if outcome < 0.95 else "unreachable")
         )
         ticket = svc.ticket_visit(ticket=ticket, by=u["visitor"], result=result)
+        # An unreachable citizen is tried again: the third unreachable visit of a round closes it (an
+        # old ticket left after one try would sit on the visit desk as months overdue).
+        while ticket.status == Ticket.Status.PENDING_VISIT and result == "unreachable":
+            if not self.step(2, 8):
+                return
+            ticket = svc.ticket_visit(ticket=ticket, by=u["visitor"], result=result)
         if (
             ticket.status == Ticket.Status.CLOSED
             and self.clock.current < self.now - timedelta(days=30)
