@@ -152,3 +152,7 @@ api.add_router("/kb", knowledge_router)
 api.add_router("/callcenter", callcenter_router)
 api.add_router("/wfm", workforce_router)
 api.add_router("/police", "hotline.exchange.api.router")  # 110 linkage
+api.add_router("/metrics", "hotline.metrics.api.router")
+api.add_router("/assist", "hotline.assist.api.router")
+api.add_router("/visits", "hotline.visits.api.router")
+api.add_router("/quality", "hotline.quality.api.router")
