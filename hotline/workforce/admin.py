@@ -20,7 +20,7 @@ class StaffAdmin(admin.ModelAdmin):
 
 @admin.register(m.ShiftTemplate)
 class ShiftTemplateAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "segments", "night", "office", "active"]
+    list_display = ["code", "name", "segments", "night", "office", "forecast_only", "active"]
 
 
 @admin.register(m.LeaveRequest)

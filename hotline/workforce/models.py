@@ -219,6 +219,11 @@ class ShiftTemplate(models.Model):
     segments = models.JSONField("时段", help_text="[[开始分钟, 结束分钟], ...]，跨零点的结束分钟大于 1440")
     night = models.BooleanField("夜班", default=False)
     office = models.BooleanField("行政班", default=False, help_text="非话务岗位在工作日上的班次")
+    forecast_only = models.BooleanField(
+        "仅用于话务预测排班",
+        default=False,
+        help_text="勾选后只在需求来源为话务预测时参与排班，按合同人数排班不用",
+    )
     active = models.BooleanField("启用", default=True)
 
     class Meta:

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from hotline.accounts.models import Role, User
@@ -24,7 +25,14 @@ from hotline.workforce.models import (
     Staff,
     TrainingRecord,
 )
-from hotline.workforce.profiles import DEMO_QUEUES, DEMO_SHIFTS, OFFICE_SHIFT, month_days, month_requirement
+from hotline.workforce.profiles import (
+    DEMO_QUEUES,
+    FORECAST_ONLY,
+    FORECAST_SHIFTS,
+    OFFICE_SHIFT,
+    month_days,
+    month_requirement,
+)
 
 HR_ROLES = frozenset({Role.HR, Role.SUPERVISOR, Role.ADMIN})
 APPROVER_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})  # the buyer's side confirms going live
@@ -90,9 +98,9 @@ def posts_ensure() -> dict[str, Post]:
 
 
 def shifts_ensure() -> dict[str, ShiftTemplate]:
-    """Create the demo floor's shift templates once (idempotent)."""
+    """Create the demo floor's shift templates once (idempotent); the curve's own ones forecast-only."""
     out: dict[str, ShiftTemplate] = {}
-    for s in [*DEMO_SHIFTS, OFFICE_SHIFT]:
+    for s in [*FORECAST_SHIFTS, OFFICE_SHIFT]:
         tpl, _ = ShiftTemplate.objects.get_or_create(
             code=s.code,
             defaults={
@@ -100,6 +108,7 @@ def shifts_ensure() -> dict[str, ShiftTemplate]:
                 "segments": [list(seg) for seg in s.segments],
                 "night": s.night,
                 "office": s is OFFICE_SHIFT,
+                "forecast_only": s in FORECAST_ONLY,
             },
         )
         out[s.code] = tpl
@@ -331,11 +340,19 @@ def _rest_days(days: list[date]) -> frozenset[date]:
     return frozenset(d for d in days if not cal.is_workday(d))
 
 
-def roster_problem(*, month: date, options: RosterOptions) -> tuple[engine.Problem, dict[str, ShiftTemplate]]:
+def _templates_for(demand: str) -> QuerySet[ShiftTemplate]:
+    """Active templates a roster from ``demand`` may use: forecast-only ones make a head-count roster worse."""
+    active = ShiftTemplate.objects.filter(active=True)
+    return active if demand == "forecast" else active.filter(forecast_only=False)
+
+
+def roster_problem(
+    *, month: date, options: RosterOptions, demand: str = "contract"
+) -> tuple[engine.Problem, dict[str, ShiftTemplate]]:
     """Plain data for the solver from the registry: who may work which queue on which day."""
     from hotline.workforce.selectors import staff_cleared_ids
 
-    templates = {t.code: t for t in ShiftTemplate.objects.filter(active=True)}
+    templates = {t.code: t for t in _templates_for(demand)}
     shifts = [
         engine.Shift(t.code, t.name, tuple((int(a), int(b)) for a, b in t.segments), night=t.night)
         for t in templates.values()
@@ -398,7 +415,7 @@ def roster_request(*, month: date, by: User, demand: str = "contract") -> Roster
         raise InvalidInput("只能为一年内的月份排班。", fields={"month": "只能为一年内的月份排班"})
     if Roster.objects.filter(month=month, outcome="running").exists():
         raise InvalidInput("该月份的排班正在计算，请稍候。", code="conflict")
-    if not ShiftTemplate.objects.filter(active=True, office=False).exists():
+    if not _templates_for(demand).filter(office=False).exists():
         raise InvalidInput("还没有启用的班次模板，请先设置班次。")
     roster = Roster.objects.create(
         month=month,
@@ -428,7 +445,7 @@ def roster_solve(*, roster_id: int, options: RosterOptions | None = None) -> Ros
             month_days(roster.month), today=timezone.localdate()
         )
     try:
-        problem, templates = roster_problem(month=roster.month, options=options)
+        problem, templates = roster_problem(month=roster.month, options=options, demand=roster.demand)
         result = engine.solve(problem)
     except engine.RosterInputError as exc:
         roster.outcome = "error"

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hotline.workforce.profiles import DEMO_SHIFTS, headcount_profile, month_requirement
+from hotline.workforce.profiles import CONTRACT_SHIFTS, FORECAST_SHIFTS, headcount_profile, month_requirement
 from hotline.workforce.roster import (
     SLOTS_PER_DAY,
     Person,
@@ -258,7 +259,12 @@ def test_the_time_limit_bounds_a_month_sized_problem():
     staff = [Person(i, f"P{i}", frozenset({"12345"}), night_ok=i % 2 == 0) for i in range(60)]
     req = month_requirement(month, frozenset(), {"12345": {"workday": (40, 5), "restday": (40, 5)}})
     p = Problem(
-        days=month, shifts=DEMO_SHIFTS, people=staff, requirement=req, time_limit_s=3.0, diagnose_time_s=2.0
+        days=month,
+        shifts=CONTRACT_SHIFTS,
+        people=staff,
+        requirement=req,
+        time_limit_s=3.0,
+        diagnose_time_s=2.0,
     )
     t0 = time.monotonic()
     result = solve(p)
@@ -266,6 +272,48 @@ def test_the_time_limit_bounds_a_month_sized_problem():
     assert elapsed < 3.0 + 2.0 + 6.0  # the limits plus model building on a slow shared machine
     assert result.status in ("ok", "short", "unknown")
     assert check(p, result) == []
+
+
+def forecast_day(scale: int) -> list[int]:
+    """A forecast-shaped day: quiet small hours, a ramp from 05:00, busy 08:00–17:00, a tail to 22:00."""
+    hours = [1] * 5 + [2, 3, 4] + [6] * 4 + [5, 5] + [6] * 3 + [4] * 3 + [3, 2, 1, 1]
+    return [scale * h for h in hours for _ in range(2)]
+
+
+def test_a_forecast_shaped_week_is_covered_with_the_forecast_templates():
+    n = 7
+    staff = [Person(i, f"P{i}", frozenset({"12345"}), night_ok=i % 2 == 0) for i in range(20)]
+    req = {"12345": forecast_day(1) * n}
+    p = problem(staff, req, n, shifts=FORECAST_SHIFTS, time_limit_s=6.0, diagnose_time_s=2.0)
+    result = solve(p)
+    assert result.status == "ok", short_messages(result)
+    assert check(p, result) == []
+    got = cover(p, result)["12345"]
+    assert all(got[g] >= k for g, k in enumerate(req["12345"]) if g >= 12)  # 00–06 of day 1: last month
+    # The contract's four templates leave 05:00–08:00 and 20:00–22:00 to the 12-hour night alone.
+    contract = solve(replace(p, shifts=CONTRACT_SHIFTS))
+    assert contract.worked_slots > result.worked_slots
+
+
+def test_independent_queues_are_solved_apart_and_a_short_one_leaves_the_other_met():
+    n = 3
+    staff = [
+        *(Person(i, f"A{i}", frozenset({"a"})) for i in range(4)),
+        Person(10, "B0", frozenset({"b"})),
+        Person(11, "O0", frozenset()),  # office
+    ]
+    req = {
+        "a": need(n, {d: [(8, 16, 2)] for d in range(n)}),
+        "b": need(n, {d: [(8, 16, 3)] for d in range(n)}),
+    }
+    p = problem(staff, req, n, shifts=(DAY,), office_shift=Shift("A", "行政班", ((510, 1050),)))
+    result = solve(p)
+    assert result.status == "short"
+    assert {f.queue for f in result.shortfalls} == {"b"}
+    assert "具备 b 技能的在岗人员只有 1 人" in short_messages(result)
+    assert cover(p, result)["a"] == req["a"] and result.short_slots == 2 * 16 * n
+    assert check(p, result) == []
+    assert all(result.assignments[11, day] == ("A", None) for day in days(n))
 
 
 def test_headcount_profile_matches_the_contract_counts():

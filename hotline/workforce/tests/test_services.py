@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from hotline.core.errors import InvalidInput, NotAllowed
-from hotline.workforce.models import LeaveRequest, Post, Roster, RosterEntry, Staff
+from hotline.workforce.models import LeaveRequest, Post, Roster, RosterEntry, ShiftTemplate, Staff
 from hotline.workforce.roster import Rules
 from hotline.workforce.selectors import staff_cleared_ids, staffing_table
 from hotline.workforce.services import (
@@ -211,6 +211,26 @@ def test_roster_is_solved_stored_and_published(city, posts):
     # Solving again changes nothing; publishing marks it.
     assert roster_solve(roster_id=roster.pk, options=options).pk == roster.pk
     assert roster_publish(roster=roster, by=city.hr).status == Roster.Status.PUBLISHED
+
+
+def test_forecast_only_templates_reach_the_solver_only_for_a_forecast_roster(city, posts):
+    assert set(ShiftTemplate.objects.filter(forecast_only=True).values_list("code", flat=True)) == {
+        "E1",
+        "E",
+        "L",
+        "NL",
+    }
+    options = RosterOptions(queues={"12345": {"workday": (3, 1), "restday": (3, 1)}})
+    contract, _ = roster_problem(month=NEXT_MONTH, options=options)
+    forecast, _ = roster_problem(month=NEXT_MONTH, options=options, demand="forecast")
+    assert {s.code for s in contract.shifts} == {"D", "M", "S", "N"}
+    assert {s.code for s in forecast.shifts} == {"D", "M", "S", "N", "E1", "E", "L", "NL"}
+    assert forecast.office_shift is not None and forecast.office_shift.code == "A"
+    # With only forecast templates left, a head-count roster has nothing to work with.
+    ShiftTemplate.objects.filter(forecast_only=False, office=False).update(active=False)
+    with pytest.raises(InvalidInput, match="还没有启用的班次模板"):
+        roster_request(month=NEXT_MONTH, by=city.hr)
+    assert roster_request(month=NEXT_MONTH, by=city.hr, demand="forecast").demand == "forecast"
 
 
 def test_too_few_people_gives_a_short_roster_with_reasons(city, posts):
