@@ -38,7 +38,7 @@ HOTSPOT_CACHE_SECONDS = 300
 
 def _category(raw: str) -> Category | None:
     raw = (raw or "").strip()
-    return Category.objects.filter(pk=int(raw), level=3, is_active=True).first() if raw.isdigit() else None
+    return Category.objects.filter(pk=int(raw), level=3, is_active=True).first() if raw.isdecimal() else None
 
 
 def _district(raw: str) -> Department | None:
@@ -89,7 +89,7 @@ def assist_dispatch(request: HttpRequest, number: str) -> HttpResponse:
             by=user,
             lead=lead,
             note=request.POST.get("note", ""),
-            version=int(raw_version) if raw_version.isdigit() else None,
+            version=int(raw_version) if raw_version.isdecimal() else None,
             shown=parse_shown(request.POST.get("assist_shown", "")),
         )
     except NotFound as exc:

@@ -190,7 +190,7 @@ def callbacks(request: HttpRequest) -> HttpResponse:
 @require_POST
 def callback_record_view(request: HttpRequest, pk: int) -> HttpResponse:
     post = request.POST
-    version = int(post["version"]) if post.get("version", "").isdigit() else None
+    version = int(post["version"]) if post.get("version", "").isdecimal() else None
     try:
         task = callback_record(task_id=pk, by=_user(request), outcome=post.get("outcome", ""),
                                note=post.get("note", ""), version=version)  # fmt: skip

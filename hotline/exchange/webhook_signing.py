@@ -26,7 +26,7 @@ def signature_verify(
     """True when the header signs this body with this secret within `tolerance` seconds of `now`."""
     parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
     stamp, given = parts.get("t", ""), parts.get("v1", "")
-    if not stamp.isdigit() or not given:
+    if not stamp.isdecimal() or not given:
         return False
     if abs(now - int(stamp)) > tolerance:
         return False

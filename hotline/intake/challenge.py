@@ -48,7 +48,7 @@ def challenge_new() -> Challenge:
 
 def _answer(raw: str) -> int | None:
     text = unicodedata.normalize("NFKC", raw or "").strip()
-    return int(text) if text.isdigit() and len(text) <= 4 else None
+    return int(text) if text.isdecimal() and len(text) <= 4 else None
 
 
 def challenge_check(token: str, raw_answer: str) -> str:

@@ -35,7 +35,7 @@ class PublicStep:
 
 def ticket_by_code(*, number: str, code: str) -> Ticket | None:
     """The ticket if the number exists and the code is its code; the same work and answer otherwise."""
-    number = "".join(ch for ch in (number or "") if ch.isdigit())[:20]
+    number = "".join(ch for ch in (number or "") if ch.isdecimal())[:20]
     ticket = Ticket.objects.filter(number=number).exclude(query_code_hash="").first() if number else None
     ok = code_check(ticket.query_code_hash if ticket else "", code_normalize(code))
     return ticket if ticket is not None and ok else None

@@ -158,7 +158,7 @@ def track(request: HttpRequest) -> HttpResponse:
     if not number or not code.strip():
         ctx["form_error"] = "请填写工单编号和查询码。"
         return render(request, "intake/track.html", ctx, status=400)
-    key_n = "".join(ch for ch in number if ch.isdigit())
+    key_n = "".join(ch for ch in number if ch.isdecimal())
     if throttle_count(f"track:a:{addr}") >= limit or throttle_count(f"track:n:{key_n}") >= limit:
         ctx["form_error"] = f"查询失败次数过多，请 {window // 60} 分钟后再试。"
         return render(request, "intake/track.html", ctx, status=429)
@@ -195,7 +195,7 @@ def _detail_context(ticket: Ticket) -> dict[str, Any]:
 def ticket_page(request: HttpRequest, number: str) -> HttpResponse:
     ticket = _ticket_for(request, number)
     if ticket is None:
-        return redirect(f"/portal/track/?number={''.join(ch for ch in number if ch.isdigit())[:20]}")
+        return redirect(f"/portal/track/?number={''.join(ch for ch in number if ch.isdecimal())[:20]}")
     return render(request, "intake/ticket.html", _detail_context(ticket))
 
 
@@ -205,7 +205,7 @@ def rate(request: HttpRequest, number: str) -> HttpResponse:
     """Once, after closure: 满意 / 基本满意 / 不满意 and a comment."""
     ticket = _ticket_for(request, number)
     if ticket is None:
-        return redirect(f"/portal/track/?number={''.join(ch for ch in number if ch.isdigit())[:20]}")
+        return redirect(f"/portal/track/?number={''.join(ch for ch in number if ch.isdecimal())[:20]}")
     error, errors = "", {}
     if ticket.citizen_rated_at is not None:
         error = "该工单已评价过，每张工单只能评价一次。"

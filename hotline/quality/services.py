@@ -51,7 +51,7 @@ def points_parse(rubric: Rubric, raw: Mapping[str, str]) -> dict[int, int]:
     errors: dict[str, str] = {}
     for i in items:
         value = str(raw.get(f"item_{i.pk}", "")).strip()
-        if not value.isdigit() or not 0 <= int(value) <= i.weight:
+        if not value.isdecimal() or not 0 <= int(value) <= i.weight:
             errors[f"item_{i.pk}"] = f"“{i.name}”请填 0–{i.weight} 的整数"
         else:
             out[i.pk] = int(value)

@@ -89,7 +89,7 @@ def sample(request: HttpRequest) -> HttpResponse:
     first, last, errors = _period(request)
     plan = (
         SamplingPlan.objects.filter(pk=request.POST.get("plan") or 0).first()
-        if kept["plan"].isdigit()
+        if kept["plan"].isdecimal()
         else None
     )
     if plan is None:
@@ -141,7 +141,7 @@ def inspect(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             points = svc.points_parse(check.rubric, raw)
             notes = {i.pk: raw.get(f"note_{i.pk}", "") for i in check.rubric.items.all()}
-            version = int(raw["version"]) if raw.get("version", "").isdigit() else None
+            version = int(raw["version"]) if raw.get("version", "").isdecimal() else None
             svc.qa_inspect(check=check, by=_user(request), points=points, notes=notes,
                            comment=raw.get("comment", ""), version=version)  # fmt: skip
         except ServiceError as exc:
@@ -195,11 +195,11 @@ def mine(request: HttpRequest) -> HttpResponse:
         raw = request.POST.get("check", "")
         reason = request.POST.get("reason", "")
         try:
-            if not raw.isdigit():
+            if not raw.isdecimal():
                 raise InvalidInput("请选择要申诉的质检。")
             svc.qa_dispute(check=int(raw), by=user, reason=reason)
         except ServiceError as exc:
-            key = int(raw) if raw.isdigit() else 0
+            key = int(raw) if raw.isdecimal() else 0
             errors[key], kept[key], status = exc.message, reason, exc.http_status
         else:
             messages.success(request, "申诉已提交，等待主管仲裁。")

@@ -27,7 +27,7 @@ from hotline.visits.services import (
 
 def _version(request: HttpRequest) -> int | None:
     raw = request.POST.get("version", "")
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if raw.isdecimal() else None
 
 
 def _back(request: HttpRequest) -> HttpResponse:
@@ -89,7 +89,7 @@ def dial(request: HttpRequest, pk: int) -> HttpResponse:
         phone = visit_dial(task=pk, by=user, address=_address(request))
     except ServiceError as exc:
         return JsonResponse(exc.as_dict(), status=exc.http_status)
-    tel = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+    tel = "".join(ch for ch in phone if ch.isdecimal() or ch == "+")
     return JsonResponse({"tel": tel, "display": mask_phone(phone)})
 
 

@@ -69,7 +69,7 @@ def parse_w3c(value: str, name: str, tz: tzinfo, *, end_of_day: bool = False) ->
 
 
 def _positive(value: str, name: str, maximum: int) -> int:
-    if not value.strip().isdigit() or int(value) < 1:
+    if not value.strip().isdecimal() or int(value) < 1:
         raise InvalidInput(f"{name} 应为正整数。", fields={name: "应为正整数"})
     return min(int(value), maximum)
 

@@ -34,7 +34,7 @@ def verify(
 ) -> str | None:
     """None when the request is genuine and fresh; else the reason (bad_signature, stale_timestamp)."""
     stamp, nonce, sig = given.get("x-timestamp", ""), given.get("x-nonce", ""), given.get("x-signature", "")
-    if not stamp.isdigit() or not nonce or not sig:
+    if not stamp.isdecimal() or not nonce or not sig:
         return "bad_signature"
     if abs(now - int(stamp)) > TOLERANCE_SECONDS:
         return "stale_timestamp"

@@ -37,7 +37,7 @@ def desk_switchboard_transfer(*, user: User, call_id: str, office_id: str) -> Sw
     """Transfer the current call to a directory office through the softphone, and log it (总机转接记录)."""
     if not call_id:
         raise InvalidInput("当前没有通话，无法转接。", fields={"call_id": "必填"})
-    office = Office.objects.filter(pk=int(office_id)).first() if str(office_id).isdigit() else None
+    office = Office.objects.filter(pk=int(office_id)).first() if str(office_id).isdecimal() else None
     if office is None or not office.is_active:
         raise NotFound("请从搜索结果中选择要转接的单位。", fields={"office": "不存在"})
     number = re.sub(r"[^0-9]", "", office.phone)

@@ -94,3 +94,11 @@ def test_any_query_either_parses_within_the_limits_or_is_refused_cleanly(p):
         assert q.start is not None and q.end is not None
         assert timedelta(0) <= q.end - q.start <= timedelta(days=90)
         assert set(q.statuses) <= {"open", "closed"}
+
+
+@pytest.mark.parametrize("raw", ["²", "³4", "½", "①"])
+def test_digit_like_characters_that_int_cannot_read_are_refused_cleanly(raw):
+    # str.isdigit() accepts superscripts and circled digits that int() rejects: found by hypothesis.
+    with pytest.raises(InvalidInput) as info:
+        request_query({"page": raw}, now=NOW, tz=TZ)
+    assert "page" in info.value.fields

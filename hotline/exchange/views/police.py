@@ -62,7 +62,7 @@ def desk(request: HttpRequest) -> HttpResponse:
 
 
 def _link(raw: str) -> PoliceLink:
-    link = PoliceLink.objects.select_related("ticket").filter(pk=int(raw)).first() if raw.isdigit() else None
+    link = PoliceLink.objects.select_related("ticket").filter(pk=int(raw)).first() if raw.isdecimal() else None
     if link is None:
         raise InvalidInput("联动记录不存在，请刷新页面。")
     return link
@@ -145,7 +145,7 @@ def call(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         raw = p.get("duration", "").strip()
         minutes, _, seconds = raw.partition(":")
-        if not minutes.isdigit() or (seconds and not seconds.isdigit()):
+        if not minutes.isdecimal() or (seconds and not seconds.isdecimal()):
             raise InvalidInput("通话时长格式应为 分:秒，如 3:20。", fields={"duration": "格式无效"})
         duration = int(minutes) * 60 + int(seconds or 0)
         svc.police_call_record(

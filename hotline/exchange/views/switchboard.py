@@ -72,7 +72,7 @@ def transfer(request: HttpRequest) -> HttpResponse:
     post = request.POST
     q = post.get("q", "")[:50]
     raw_id = post.get("office", "")
-    office = Office.objects.filter(pk=int(raw_id)).first() if raw_id.isdigit() else None
+    office = Office.objects.filter(pk=int(raw_id)).first() if raw_id.isdecimal() else None
     try:
         record = transfer_record(
             office=office,

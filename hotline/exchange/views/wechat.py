@@ -54,7 +54,7 @@ def webhook(request: HttpRequest) -> HttpResponse:
         return _refuse(request, 405, "method_not_allowed", "只支持 GET（验证）和 POST（消息）。")
     q = request.GET
     stamp, nonce = q.get("timestamp", ""), q.get("nonce", "")
-    if not stamp.isdigit() or not nonce or len(nonce) > 64:
+    if not stamp.isdecimal() or not nonce or len(nonce) > 64:
         return _refuse(request, 400, "bad_request", "缺少或无效的 timestamp / nonce。")
     if abs(time.time() - int(stamp)) > conf.get_int("WECHAT_TOLERANCE_SECONDS"):
         return _refuse(request, 403, "stale_timestamp", "timestamp 超出允许范围（过期或重放的请求）。")

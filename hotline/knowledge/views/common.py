@@ -50,7 +50,7 @@ def parse_article_form(post: QueryDict) -> tuple[dict[str, Any], dict[str, str]]
         except ValueError:
             errors[name] = "日期格式应为 年-月-日"
     raw_cat = post.get("category", "").strip()
-    fields["category"] = Category.objects.filter(pk=int(raw_cat)).first() if raw_cat.isdigit() else None
+    fields["category"] = Category.objects.filter(pk=int(raw_cat)).first() if raw_cat.isdecimal() else None
     if raw_cat and fields["category"] is None:
         errors["category"] = "请选择有效的分类"
     code = post.get("department", "").strip()

@@ -23,7 +23,7 @@ def parse_ids(raw: str, limit: int = 20) -> list[int]:
     out: list[int] = []
     for part in raw.split(","):
         part = part.strip()
-        if part.isdigit() and len(part) < 12 and int(part) not in out:
+        if part.isdecimal() and len(part) < 12 and int(part) not in out:
             out.append(int(part))
     return out[:limit]
 

@@ -56,7 +56,7 @@ def _filters(request: HttpRequest) -> dict[str, Any]:
     return {
         "q": g.get("q", ""),
         "status": [s for s in g.getlist("status") if s in Article.Status.values] or None,
-        "category": int(cat) if cat.isdigit() else None,
+        "category": int(cat) if cat.isdecimal() else None,
         "department": dept,
         "public": {"1": True, "0": False}.get(g.get("public", "")),
         "validity": g.get("validity", "") if g.get("validity", "") in VALIDITY else "",
@@ -181,7 +181,7 @@ def kb_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                         article=article,
                         by=user,
                         note=note,
-                        version=int(version) if version.isdigit() else None,
+                        version=int(version) if version.isdecimal() else None,
                         **fields,
                     )
             except ServiceError as exc:
@@ -214,7 +214,7 @@ def kb_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             by=user,
             action=action,
             note=request.POST.get("note", ""),
-            version=int(version) if version.isdigit() else None,
+            version=int(version) if version.isdecimal() else None,
         )
     except ServiceError as exc:
         if exc.http_status == 409:
@@ -242,7 +242,7 @@ def kb_diff(request: HttpRequest, pk: int) -> HttpResponse:
 
     def pick(name: str, default: int) -> int:
         raw = request.GET.get(name, "")
-        return int(raw) if raw.isdigit() and int(raw) in by_number else default
+        return int(raw) if raw.isdecimal() and int(raw) in by_number else default
 
     new = by_number[pick("b", versions[0].number)]
     old_default = max((n for n in by_number if n < new.number), default=new.number)

@@ -99,10 +99,10 @@ def _validate(data: TicketInput) -> None:
         if getattr(data, name) not in choices.values:
             errors[name] = "取值无效，可选：" + "、".join(f"{c.value}（{c.label}）" for c in choices)
     phone = data.citizen_phone.strip()
-    if phone and (not phone.replace("-", "").isdigit() or not 3 <= len(phone) <= 20):
+    if phone and (not phone.replace("-", "").isdecimal() or not 3 <= len(phone) <= 20):
         errors["citizen_phone"] = "联系电话只能包含数字和“-”，长度 3–20 位。"
     idn = data.citizen_id_number.strip()
-    if idn and (len(idn) not in (15, 18) or not idn[:-1].isdigit()):
+    if idn and (len(idn) not in (15, 18) or not idn[:-1].isdecimal()):
         errors["citizen_id_number"] = "身份证号应为 15 或 18 位。"
     if data.category is not None and not data.category.is_active:
         errors["category"] = "该分类已停用。"

@@ -209,7 +209,7 @@ def parse_intake(post: QueryDict) -> Intake:
         e["urgency"] = "请选择紧急程度。"
     category = None
     raw_cat = post.get("category", "").strip()
-    if raw_cat.isdigit():
+    if raw_cat.isdecimal():
         category = Category.objects.filter(pk=int(raw_cat), level=3, is_active=True).first()
     if category is None:
         e["category"] = "请从列表中选择三级诉求分类（可输入名称或拼音首字母搜索）。"

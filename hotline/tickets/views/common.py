@@ -52,7 +52,7 @@ def _int(value: str, field: str, label: str) -> int:
 
 def _version(post: QueryDict) -> int | None:
     raw = post.get("version", "")
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if raw.isdecimal() else None
 
 
 def perform_action(

@@ -51,7 +51,7 @@ class Command(BaseCommand):
         plans = SamplingPlan.objects.filter(is_active=True).select_related("rubric").order_by("pk")
         key = opts["plan"].strip()
         if key:
-            plans = plans.filter(pk=int(key)) if key.isdigit() else plans.filter(name=key)
+            plans = plans.filter(pk=int(key)) if key.isdecimal() else plans.filter(name=key)
             if not plans.exists():
                 raise CommandError(f"没有启用的抽检方案“{key}”。")
         for plan in plans:
