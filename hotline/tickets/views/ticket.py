@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.functional import cached_property
@@ -137,7 +139,7 @@ class _CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        n, self.exact = count_capped(self.object_list)
+        n, self.exact = count_capped(cast("QuerySet[Ticket]", self.object_list))
         return n
 
 
