@@ -10,6 +10,10 @@ and the mean time of each step. With --processes N, N such loops run side by sid
 the SQL statements of one lifecycle (the warm-up's last ticket, commit hooks included, the notices'
 delivery jobs not): the figure that does not move with the machine's load.
 
+With --instructions N, N lifecycles (after the warm-up) run in one process under valgrind's callgrind
+and it prints the Python process's instructions per lifecycle: the CPU figure that does not move
+with the machine's load (the PostgreSQL backend's share is not in it).
+
 With --http, the same lifecycle runs through the API (seven requests a ticket, one bearer token per
 role) against a live `hotline run`, from a bounded pool of keep-alive client threads.
 """
@@ -19,6 +23,9 @@ from __future__ import annotations
 import argparse
 import multiprocessing as mp
 import os
+import re
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -173,6 +180,35 @@ def _run_procs(
     return results
 
 
+# --- Instructions per lifecycle, under callgrind ----------------------------------------------------
+
+
+def run_instructions(count: int, warmup: int) -> float:
+    """Instructions of the Python process per lifecycle: callgrind counts only the measured tickets."""
+    with tempfile.TemporaryDirectory(prefix="hotline-callgrind-") as out:
+        proc = subprocess.run(  # noqa: S603
+            ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}/cg.%p.out",
+             sys.executable, __file__, "--_callgrind-child", str(count), "--warmup", str(warmup)],
+            capture_output=True, text=True, check=True, env=os.environ,
+        )  # fmt: skip
+    found = re.search(r"Collected : (\d+)", proc.stderr)
+    if found is None:
+        raise RuntimeError(f"no callgrind total in its output:\n{proc.stderr[-2000:]}")
+    return int(found.group(1)) / count
+
+
+def _callgrind_child(count: int, warmup: int) -> None:
+    def instrument(state: str) -> None:
+        subprocess.run(["callgrind_control", "-i", state, str(os.getpid())], check=True, capture_output=True)  # noqa: S603, S607
+
+    _service_loop(max(1, warmup), 600, uuid.uuid4().hex[:6] + "w")  # caches loaded, code paths warm
+    instrument("on")
+    done = _service_loop(count, 600, uuid.uuid4().hex[:6])[0]
+    instrument("off")
+    if done != count:
+        raise SystemExit(f"only {done} of {count} lifecycles ran")
+
+
 # --- Through the HTTP API --------------------------------------------------------------------------
 
 
@@ -244,11 +280,16 @@ def main() -> None:
     ap.add_argument("--duration", type=float, default=20.0, help="max seconds per measurement")
     ap.add_argument("--processes", type=int, default=1, help="in-process loops side by side")
     ap.add_argument("--warmup", type=int, default=10, help="tickets before measuring")
+    ap.add_argument("--instructions", type=int, default=0, help="N lifecycles under callgrind")
+    ap.add_argument("--_callgrind-child", type=int, default=0, help=argparse.SUPPRESS)
     ap.add_argument("--http", action="store_true", help="also run the lifecycle through the HTTP API")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--threads", type=int, default=8)
     ap.add_argument("--concurrency", type=int, default=6)
     args = ap.parse_args()
+    if args._callgrind_child:
+        _callgrind_child(args._callgrind_child, args.warmup)
+        return
 
     data_dir = tempfile.mkdtemp(prefix="hotline-bench-life-")
     url = prepare_demo_db(args.db, reuse=args.reuse, demo_tickets=args.demo_tickets, data_dir=data_dir)
@@ -288,6 +329,13 @@ def main() -> None:
         "cpu_ceiling_tickets_per_s": f"{ceiling:.0f}",
         "target_met": rate >= TARGET,
     }
+
+    if args.instructions:
+        per = run_instructions(args.instructions, args.warmup)
+        print(
+            f"instructions per lifecycle (python process, callgrind, {args.instructions} lifecycles): {per / 1e6:.1f} M"
+        )
+        figures["instructions_per_lifecycle_M"] = f"{per / 1e6:.1f}"
 
     if args.http:
         cpu0 = cpu_times()

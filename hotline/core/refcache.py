@@ -2,7 +2,9 @@
 
 Admin-edited tables that every request reads (the working-day calendar, deadline policies) are
 loaded once and kept. A change bumps a version number in the shared Django cache; another process
-notices it on its next read, and in any case reloads after `max_age` seconds.
+notices it within `VERSION_CHECK_SECONDS` (it reads the shared number at most that often, not on
+every read: on the file cache each read is a file open), and in any case reloads after `max_age`
+seconds. The process that made the change sees it at once.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from typing import Generic, TypeVar
 from django.core.cache import cache
 
 T = TypeVar("T")
+
+# How often a process reads a cache's shared version number (a ticket action reads several caches).
+VERSION_CHECK_SECONDS = 1.0
 
 # Every per-process cache of database rows, so tests (whose rollbacks send no signals) can forget them.
 _forgetters: list[Callable[[], None]] = []
@@ -36,7 +41,8 @@ class RefCache(Generic[T]):
         self._load = load
         self._max_age = max_age
         self._lock = threading.Lock()
-        self._held: tuple[float, int, T] | None = None
+        # (loaded at, shared version it was loaded under, value, version last read at)
+        self._held: tuple[float, int, T, float] | None = None
         on_forget_all(self.forget)
 
     def forget(self) -> None:
@@ -44,15 +50,23 @@ class RefCache(Generic[T]):
             self._held = None
 
     def get(self) -> T:
-        version = cache.get(self._key, 0)
         now = time.monotonic()
         with self._lock:
             held = self._held
-        if held is not None and held[1] == version and now - held[0] < self._max_age:
-            return held[2]
+        if held is not None and now - held[0] < self._max_age:
+            if now - held[3] < VERSION_CHECK_SECONDS:
+                return held[2]
+            version = cache.get(self._key, 0)
+            if version == held[1]:
+                with self._lock:
+                    if self._held is held:
+                        self._held = (held[0], version, held[2], now)
+                return held[2]
+        else:
+            version = cache.get(self._key, 0)
         value = self._load()
         with self._lock:
-            self._held = (now, version, value)
+            self._held = (now, version, value, now)
         return value
 
     def invalidate(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from hotline.accounts.models import Department
 from hotline.tickets import services as svc
 from hotline.tickets.models import DeadlinePolicy, Ticket
 from hotline.tickets.reference import department_by_code
@@ -45,3 +46,27 @@ def test_a_renamed_or_deactivated_department_is_seen_at_once(city):
 
     cached = department_by_code(city.bureau.code)
     assert cached.name == "市城市管理综合执法局" and not cached.is_active
+
+
+def test_a_change_in_another_process_is_seen_within_the_version_check_interval(city, monkeypatch):
+    from django.core.cache import cache
+
+    from hotline.core import refcache
+    from hotline.tickets import reference
+
+    def _name(code: str) -> str:
+        found = department_by_code(code)
+        assert found is not None
+        return found.name
+
+    clock = [refcache.time.monotonic()]
+    monkeypatch.setattr(refcache.time, "monotonic", lambda: clock[0])
+    assert _name(city.bureau.code) == city.bureau.name  # loads the cache
+    # Another process renames it: the row changes and the shared version moves, this process's copy stays.
+    Department.objects.filter(pk=city.bureau.pk).update(name="市城市管理综合执法局")
+    cache.set(reference.departments._key, cache.get(reference.departments._key, 0) + 1, None)
+
+    clock[0] += refcache.VERSION_CHECK_SECONDS / 2
+    assert _name(city.bureau.code) == city.bureau.name  # the version was read just now
+    clock[0] += refcache.VERSION_CHECK_SECONDS
+    assert _name(city.bureau.code) == "市城市管理综合执法局"
