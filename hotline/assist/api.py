@@ -12,6 +12,7 @@ from ninja import Router
 from hotline.accounts.api import ErrorOut
 from hotline.accounts.models import Department, Role, User
 from hotline.assist import schemas as s
+from hotline.assist.duplicates import DUPLICATE_DAYS
 from hotline.assist.selectors import near_duplicate_tickets, suggestions_for
 from hotline.core.errors import InvalidInput, NotAllowed
 from hotline.tickets.models import OPEN_STATUSES, Category
@@ -21,8 +22,6 @@ router = Router(tags=["智能辅助"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut}
 # Who takes requests (agent desk) or dispatches them (dispatch desk).
 SUGGEST_ROLES = frozenset({Role.AGENT, Role.DISPATCHER, Role.REVIEWER, Role.SUPERVISOR})
-# The agent desk's similar-ticket hint looks this far back.
-DUPLICATE_DAYS = 30
 SOURCE_LABELS = {"rule": "派单目录", "model": "模型"}
 
 

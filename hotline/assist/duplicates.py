@@ -17,6 +17,8 @@ from hotline.assist.hotspots import PLACE_PATTERN as _PLACE
 
 # Similarity at or above which two requests are offered as possible duplicates (bench/assist_duplicates.py).
 THRESHOLD = 0.4
+# How far back the desks and the API look for open tickets a new request may repeat.
+DUPLICATE_DAYS = 30
 # Two requests naming different roads or estates are rarely one problem, however alike the words.
 PLACE_PENALTY = 0.4
 _DROP = re.compile(r"[\W_]+|\d+", re.UNICODE)

@@ -18,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from hotline.accounts.models import Department, Role, User
+from hotline.assist.duplicates import DUPLICATE_DAYS
 from hotline.assist.hotspots import TOPIC_CAP
 from hotline.assist.models import HotspotAlert, ModelVersion
 from hotline.assist.selectors import duplicate_hints_many, parse_shown, suggestion_stats, suggestions_for
@@ -32,7 +33,6 @@ DESK_ROLES = (Role.AGENT, Role.DISPATCHER, Role.SUPERVISOR)
 DISPATCH_ROLES = (Role.DISPATCHER, Role.REVIEWER, Role.SUPERVISOR)
 REPORT_ROLES = {Role.SUPERVISOR, Role.ANALYST, Role.ADMIN, Role.REVIEWER}
 STATS_DAYS = 30
-DUPLICATE_DAYS = 30
 HOTSPOT_CACHE_SECONDS = 300
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from typing import Any, Literal, cast
-from urllib.parse import quote
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
@@ -20,8 +19,7 @@ from hotline.metrics.compute import board_figures
 from hotline.metrics.indicators import Figure, Period, filters_parse
 from hotline.metrics.models import MonthlyReport
 from hotline.metrics.reports import services as report_svc
-from hotline.metrics.reports.views import DOCX
-from hotline.metrics.reports.views import _report as report_by_month
+from hotline.metrics.reports.views import DOCX, report_file_response, report_get
 from hotline.metrics.views import BOARD_ROLES, FIGURES_SECONDS, XLSX
 
 router = Router(tags=["考核指标"])
@@ -121,11 +119,8 @@ def reports(request: HttpRequest) -> list[dict[str, Any]]:
 def report_download(request: HttpRequest, month: str, kind: Literal["xlsx", "docx"]) -> HttpResponse:
     """The workbook or the 专报 as the report page offers them: masked unless the role may unmask (audited)."""
     user = _reader(request)
-    report = report_by_month(month)  # Http404 → the API's structured not_found
+    report = report_get(month)  # Http404 → the API's structured not_found
     body = report_svc.monthly_report_export(
         report=report, kind=kind, by=user, address=request.META.get("REMOTE_ADDR", "")
     )
-    name = f"{report.month:%Y年%m月}热线运行分析{'专报' if kind == 'docx' else '报表'}.{kind}"
-    response = HttpResponse(body, content_type=DOCX if kind == "docx" else XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
+    return report_file_response(report, kind, body)

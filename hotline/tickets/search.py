@@ -116,8 +116,8 @@ def uses_index(text: str) -> bool:
     return rarest * rows <= INDEX_MAX_ROWS
 
 
-# The API counts at most 10,001 rows (LIST_COUNT_CAP + 1); beyond that, a count without ORDER BY on
-# the plain filter stops early (with the ordering, it sorts every match whichever way it searches).
+# The lists count at most selectors.LIST_COUNT_CAP (10,000) + 1 rows, without ORDER BY, so on the plain
+# filter a count of a common term stops early; rarer terms than this are cheaper through the index.
 INDEX_MAX_ROWS = 10_000
 STATS_TTL = 600.0  # seconds a process keeps the column's statistics (ANALYZE refreshes them rarely)
 _stats: tuple[float, dict[str, float], float, float] | None = None

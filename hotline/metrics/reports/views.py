@@ -22,7 +22,8 @@ from hotline.tickets.views.common import role_required
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def _report(month: str) -> MonthlyReport:
+def report_get(month: str) -> MonthlyReport:
+    """The report of `month` (YYYY-MM); Http404 for a bad or unknown month (the API turns it into not_found)."""
     try:
         first = svc.month_parse(month)
     except ServiceError:
@@ -31,6 +32,14 @@ def _report(month: str) -> MonthlyReport:
     if report is None:
         raise Http404("报告不存在")
     return report
+
+
+def report_file_response(report: MonthlyReport, kind: str, body: bytes) -> HttpResponse:
+    """The workbook (xlsx) or the 专报 (docx) as a download named after the month."""
+    name = f"{report.month:%Y年%m月}热线运行分析{'专报' if kind == 'docx' else '报表'}.{kind}"
+    response = HttpResponse(body, content_type=DOCX if kind == "docx" else XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
 
 
 def _queue(report: MonthlyReport) -> None:
@@ -98,7 +107,7 @@ def _detail_ctx(
 @role_required(*BOARD_ROLES)
 def report_detail(request: HttpRequest, month: str) -> HttpResponse:
     """One report: progress while generating (the fragment polls itself), else figures and the narrative form."""
-    report = _report(month)
+    report = report_get(month)
     if request.headers.get("HX-Request") and report.status == MonthlyReport.Status.GENERATING:
         return render(request, "metrics/partials/report_progress.html", {"report": report})
     if request.headers.get("HX-Request"):
@@ -112,7 +121,7 @@ def report_detail(request: HttpRequest, month: str) -> HttpResponse:
 @require_POST
 def report_action(request: HttpRequest, month: str) -> HttpResponse:
     """Save the narrative, finalise, or regenerate; a refusal is shown on the page and what was typed is kept."""
-    report = _report(month)
+    report = report_get(month)
     action = request.POST.get("action", "")
     texts = {
         key: request.POST.get(f"section_{key}", "") for key, _ in SECTIONS if f"section_{key}" in request.POST
@@ -136,7 +145,7 @@ def report_action(request: HttpRequest, month: str) -> HttpResponse:
 @role_required(*BOARD_ROLES)
 def report_download(request: HttpRequest, month: str, kind: str) -> HttpResponse:
     """The workbook or the 专报, masked for the reader's role."""
-    report = _report(month)
+    report = report_get(month)
     try:
         body = svc.monthly_report_export(
             report=report,
@@ -146,7 +155,4 @@ def report_download(request: HttpRequest, month: str, kind: str) -> HttpResponse
         )
     except ServiceError as exc:
         return render(request, "metrics/report.html", _detail_ctx(report, exc), status=exc.http_status)
-    name = f"{report.month:%Y年%m月}热线运行分析{'专报' if kind == 'docx' else '报表'}.{kind}"
-    response = HttpResponse(body, content_type=DOCX if kind == "docx" else XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
+    return report_file_response(report, kind, body)

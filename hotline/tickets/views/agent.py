@@ -24,6 +24,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_POST
 
 from hotline.accounts.models import Department, Role, User
+from hotline.assist.duplicates import DUPLICATE_DAYS
 from hotline.assist.selectors import near_duplicate_tickets as assist_near_duplicates
 from hotline.assist.selectors import parse_shown
 from hotline.assist.services import suggestion_record
@@ -39,7 +40,6 @@ from hotline.tickets.selectors import ticket_get, tickets_of_caller
 from hotline.tickets.views.common import role_required
 
 DESK_ROLES = (Role.AGENT, Role.DISPATCHER, Role.SUPERVISOR)
-SIMILAR_DAYS = 30
 PICK_LIMIT = 12
 TITLE_WORDS = 20
 # The confirmation after a submit travels in the redirect's URL, not in the session: the desk's
@@ -73,7 +73,7 @@ def similar_open(
         match |= Q(citizen_phone=phone)
     if len(address) >= 4:
         match |= Q(address__iexact=address)
-    since = timezone.now() - timedelta(days=SIMILAR_DAYS)
+    since = timezone.now() - timedelta(days=DUPLICATE_DAYS)
     base = tickets_visible_to(user).filter(status__in=OPEN_STATUSES, created_at__gte=since)
     if exclude is not None:
         base = base.exclude(pk=exclude.pk).exclude(pk__in=exclude.related.values("pk"))

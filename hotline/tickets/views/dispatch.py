@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from hotline.accounts.models import Department, Role, User
+from hotline.assist.duplicates import DUPLICATE_DAYS
 from hotline.assist.selectors import duplicate_hints_many, suggestions_many
 from hotline.core.errors import ServiceError
 from hotline.tickets.models import OPEN_STATUSES, Ticket, TicketRequest
@@ -54,7 +55,6 @@ WAIT_WARN = timedelta(hours=2)
 WAIT_OVER = timedelta(hours=24)
 BULK_MAX = 100
 BULK_ACTIONS = ("dispatch", "review_approve")
-DUPLICATE_DAYS = 30
 
 
 def is_partial(request: HttpRequest) -> bool:
