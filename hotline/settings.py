@@ -175,6 +175,9 @@ else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "jobs.sqlite3")})
 
 LANGUAGE_CODE = "zh-hans"
+# The UI is written in Simplified Chinese only: a browser asking for English must not get Django's own
+# strings (durations such as "1 day, 11 hours", form errors) in English among the Chinese ones.
+LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

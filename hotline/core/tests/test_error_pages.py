@@ -60,3 +60,16 @@ def test_server_error_and_bad_request_pages_render_without_a_database_or_a_user(
     response = defaults.bad_request(request, Exception("bad"))
     assert response.status_code == 400
     assert "请求有误" in response.content.decode()
+
+
+def test_a_browser_asking_for_english_still_gets_chinese_durations(agent_client):
+    from datetime import timedelta
+
+    from django.template import Context, Template
+    from django.utils import timezone
+
+    response = agent_client.get("/no-such-page/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response.headers["Content-Language"] == "zh-hans"
+    # What LocaleMiddleware activated for that request renders Django's own strings in Chinese.
+    later = timezone.now() + timedelta(days=1, hours=11, minutes=5)
+    assert "小时" in Template("{{ t|timeuntil }}").render(Context({"t": later}))
